@@ -1,0 +1,56 @@
+# Minqing: two commands set everything up.
+#   make demo   install, migrate SQLite, seed the demo county, serve http://127.0.0.1:8000
+#   make test   install test tools, lint, run the suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install demo serve test lint pytest-sqlite pytest-postgres bench clean
+
+install: $(VENV)/.installed frontend/dist/.built
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test]"
+	touch $@
+
+frontend/dist/.built: frontend/package.json frontend/package-lock.json frontend/build.mjs
+	cd frontend && npm ci --no-audit --no-fund --silent && npm run --silent build
+	touch $@
+
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "民情 is starting on http://$(HOST)/  (Ctrl+C to stop)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST) --noreload
+
+serve: install
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+pytest-sqlite: install
+	@if [ -x "$(CHROMIUM)" ]; then echo "Browser tests: $(CHROMIUM)"; \
+	 else echo "NOTE: no chromium at $(CHROMIUM): browser tests will be SKIPPED (apt-get install chromium)"; fi
+	env -u DATABASE_URL TESTING=1 $(VENV)/bin/pytest
+
+pytest-postgres: install
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "Running the suite on PostgreSQL ($$DATABASE_URL)"; \
+	  TESTING=1 $(VENV)/bin/pytest --create-db -m "not sqlite_only"; \
+	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
+
+test: lint pytest-sqlite pytest-postgres
+
+bench: install
+	$(PY) bench/registry.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist var

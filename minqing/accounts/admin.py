@@ -1,0 +1,54 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Assignment, Department, LoginAttempt, User
+from .services import user_disable, user_unlock
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["area"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [AssignmentInline]
+    list_display = ["username", "last_name", "first_name", "phone", "is_active", "locked_until", "last_login"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("联系方式与安全"), {"fields": ("phone", "failed_logins", "locked_until")}),
+    )
+    actions = ["disable_accounts", "unlock_accounts"]
+
+    @admin.action(description=_("停用所选账号并结束其会话"))
+    def disable_accounts(self, request, queryset):
+        for user in queryset:
+            if user.pk != request.user.pk:
+                user_disable(actor=request.user, user=user)
+        messages.success(request, _("已停用所选账号并结束其全部会话。"))
+
+    @admin.action(description=_("解除所选账号的锁定"))
+    def unlock_accounts(self, request, queryset):
+        for user in queryset:
+            user_unlock(actor=request.user, user=user)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "success", "reason", "ip"]
+    list_filter = ["success", "reason"]
+    search_fields = ["username", "ip"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

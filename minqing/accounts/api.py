@@ -1,0 +1,79 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from minqing.core.middleware import ip_of
+from minqing.core.scoping import ALL
+
+from .models import Assignment, User
+from .roles import ACTIONS
+from .services import login_check
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+    area_name = serializers.CharField(source="area.name")
+    role_display = serializers.CharField(source="get_role_display")
+    department = serializers.CharField(source="department.name", default=None)
+
+    class Meta:
+        model = Assignment
+        fields = ["role", "role_display", "area", "area_name", "department"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name")
+    assignments = serializers.SerializerMethodField()
+    scopes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "is_superuser", "assignments", "scopes"]
+
+    def get_assignments(self, user) -> list[dict]:
+        return AssignmentSerializer(user.active_assignments(), many=True).data
+
+    def get_scopes(self, user) -> dict[str, list[str]]:
+        result = {}
+        for action in ACTIONS:
+            prefixes = user.scope_prefixes(action)
+            result[action] = ["*"] if prefixes is ALL else list(prefixes)
+        return result
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+def me(request):
+    """The caller, their assignments and the area prefixes of each action."""
+    return Response(MeSerializer(request.user).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label="用户名")
+    password = serializers.CharField(label="密码", style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, auth=[])
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([AnonRateThrottle])
+def token(request):
+    """Exchange username and password for an API token, with the same lockout as the login page."""
+    data = TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    user = login_check(
+        username=data.validated_data["username"],
+        password=data.validated_data["password"],
+        ip=ip_of(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return Response({"token": Token.objects.get_or_create(user=user)[0].key})

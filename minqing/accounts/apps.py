@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "minqing.accounts"
+    label = "accounts"
+
+    def ready(self):
+        from . import checks, signals  # noqa: F401

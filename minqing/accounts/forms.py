@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from minqing.core.middleware import ip_of
+
+from .services import login_check
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with lockout and login logging."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return self.cleaned_data
+        try:
+            self.user_cache = login_check(
+                username=username,
+                password=password,
+                ip=ip_of(self.request),
+                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+                request=self.request,
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0], code=error.code) from None
+        return self.cleaned_data

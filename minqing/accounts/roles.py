@@ -1,0 +1,54 @@
+"""Roles and what each may do, in one table. ``User.scope_prefixes`` is the only reader.
+
+Actions:
+- ``view``    read the full household file (一户一档) of the area
+- ``lookup``  read basic, masked information only (name, address, masked phone) — hotline look-ups
+- ``change``  create and edit registry records
+- ``reveal``  unmask sensitive values (ID number, phone); every reveal is audited
+- ``export``  download lists as Excel
+- ``audit``   read the audit log of the area
+- ``manage``  users, code tables, tags and imports of the area
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("网格员")
+    VILLAGE_CADRE = "village_cadre", _("村(社区)干部")
+    STATIONED_CADRE = "stationed_cadre", _("驻村干部/帮扶责任人")
+    TOWNSHIP_STAFF = "township_staff", _("乡镇(街道)干部")
+    COUNTY_LEADER = "county_leader", _("县领导/组织部")
+    DEPARTMENT_STAFF = "department_staff", _("部门人员")
+    SERVICE_DESK = "service_desk", _("服务台坐席")
+    SUPERVISOR = "supervisor", _("监督员/纪检")
+    DATA_ADMIN = "data_admin", _("数据管理员")
+    RESIDENT = "resident", _("居民")
+
+
+ACTIONS = ("view", "lookup", "change", "reveal", "export", "audit", "manage")
+
+# The permission table of the docs (README "Roles"). A role grants its actions only inside the
+# area of the assignment that carries it.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({"view", "lookup", "change", "reveal"}),
+    Role.VILLAGE_CADRE: frozenset({"view", "lookup", "change", "reveal", "export"}),
+    # Stationed cadres read their village; their paired households are editable (visits issue).
+    Role.STATIONED_CADRE: frozenset({"view", "lookup", "reveal"}),
+    Role.TOWNSHIP_STAFF: frozenset({"view", "lookup", "change", "reveal", "export"}),
+    Role.COUNTY_LEADER: frozenset({"view", "lookup", "export"}),
+    # Department staff see households only through the requests routed to their department.
+    Role.DEPARTMENT_STAFF: frozenset(),
+    Role.SERVICE_DESK: frozenset({"lookup"}),
+    Role.SUPERVISOR: frozenset({"view", "lookup", "audit"}),
+    Role.DATA_ADMIN: frozenset({"view", "lookup", "change", "reveal", "export", "audit", "manage"}),
+    # Residents use the portal, which reads their own household directly, never by area.
+    Role.RESIDENT: frozenset(),
+}
+
+
+def role_allows(role: str, action: str) -> bool:
+    return action in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,128 @@
+"""Administrative areas (统计用区划代码) from province down to groups (村民小组) and grids (网格)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.scoping import ScopedQuerySet
+
+# Length of the significant prefix of a code at each level.
+LEVEL_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12, "group": 15, "grid": 15}
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县(区)")
+    TOWNSHIP = "township", _("乡镇(街道)")
+    VILLAGE = "village", _("村(社区)")
+    GROUP = "group", _("村民小组")
+    GRID = "grid", _("网格")
+
+
+LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GROUP]
+
+
+class AreaQuerySet(ScopedQuerySet):
+    path_field = "code"
+
+    def visible_to(self, user, action: str = "view"):
+        return super().visible_to(user, action)
+
+
+class Area(models.Model):
+    """One administrative area; its code is its path, so a subtree is one indexed prefix match."""
+
+    code = models.CharField(_("区划代码"), max_length=15, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # GB/T 31000 表8 网格化建设: figures declared for a grid.
+    area_km2 = models.DecimalField(
+        _("面积(平方千米)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    boundary = models.TextField(_("网格边界描述"), blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["parent", "code"], name="area_parent_code_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=[c.value for c in Level]), name="area_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("areas:detail", args=[self.code])
+
+    @property
+    def path(self) -> str:
+        return self.code
+
+    @property
+    def short_name(self) -> str:
+        """Village committee names are long; cadres say 鱼塘村, not 鱼塘村村民委员会."""
+        for suffix in ("村民委员会", "居民委员会"):
+            if self.name.endswith(suffix):
+                return self.name[: -len(suffix)]
+        return self.name
+
+    def ancestors(self) -> list[Area]:
+        """Areas above this one, from the top, in one query."""
+        prefixes = [self.code[:n] for n in sorted(set(LEVEL_LENGTHS.values())) if n < len(self.code)]
+        return list(Area.objects.filter(code__in=prefixes).order_by("code"))
+
+
+class GridMember(models.Model):
+    """A person serving a grid (一长多员: 网格长, 网格员, 信息员…), per GB/T 31000 表8."""
+
+    class Duty(models.TextChoices):
+        LEADER = "leader", _("网格长")
+        WORKER = "worker", _("网格员")
+        INFORMANT = "informant", _("信息员")
+        GUIDE = "guide", _("网格指导员")
+        MONITOR = "monitor", _("监督员")
+
+    grid = models.ForeignKey(
+        Area, verbose_name=_("网格"), on_delete=models.CASCADE, related_name="grid_members"
+    )
+    duty = models.CharField(_("职责"), max_length=10, choices=Duty.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("系统账号"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("网格成员")
+        verbose_name_plural = _("网格成员")
+        ordering = ["grid", "duty", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "duty", "name"], name="gridmember_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_duty_display()} {self.name}"
+
+    @property
+    def area_path(self) -> str:
+        return self.grid.code

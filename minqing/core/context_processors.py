@@ -1,0 +1,12 @@
+def navigation(request):
+    """Menu flags for the base template, from the single permission table."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "registry": user.can("view") or user.can("lookup"),
+            "audit": user.can("audit"),
+            "manage": user.is_superuser or user.can("manage"),
+        }
+    }

@@ -1,0 +1,47 @@
+"""Cross-cutting models: the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "audit"):
+        return super().visible_to(user, action)
+
+
+class AuditEvent(models.Model):
+    """One recorded action: who did what to which record, where, from which address."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    verb = models.CharField(_("动作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_label = models.CharField(_("对象"), max_length=200, blank=True)
+    area_path = models.CharField(_("区域路径"), max_length=15, blank=True, db_index=True)
+    changes = models.JSONField(_("内容"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.target_label}"

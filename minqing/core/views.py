@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from minqing.areas.selectors import home_areas
+
+from .models import AuditEvent
+from .pagination import paginate
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when the app and its database answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        return JsonResponse({"status": "error", "database": str(error.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"areas": home_areas(request.user)})
+
+
+@login_required
+def audit_log(request):
+    events = AuditEvent.objects.visible_to(request.user, "audit")
+    verb = request.GET.get("verb", "").strip()
+    if verb:
+        events = events.filter(verb__startswith=verb)
+    page = paginate(request, events)
+    return render(request, "core/audit_log.html", {"page": page, "verb": verb})

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from minqing.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("minqing.accounts.urls")),
+    path("areas/", include("minqing.areas.urls")),
+    path("", include("minqing.registry.urls")),
+    path("", include("minqing.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("minqing.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+admin.site.site_header = "民情信息管理系统"
+admin.site.site_title = "民情"
