@@ -16,6 +16,7 @@ def record(
     area_path: str | None = None,
     changes: dict[str, Any] | None = None,
     label: str | None = None,
+    household_id: int | None = None,
 ) -> AuditEvent:
     """Record one action. The area path defaults to the target's, so the log is scoped like the data."""
     if area_path is None:
@@ -28,6 +29,7 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         target_label=(label if label is not None else str(target) if target is not None else "")[:200],
         area_path=area_path,
+        household_id=household_id,
         changes=changes or {},
         ip=client_ip.get(),
     )

@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     target_label = models.CharField(_("对象"), max_length=200, blank=True)
     area_path = models.CharField(_("区域路径"), max_length=15, blank=True, db_index=True)
+    # The household file a registry change belongs to, so the 一户一页 page shows its members' changes too.
+    household_id = models.BigIntegerField(_("所属户"), null=True, blank=True, db_index=True)
     changes = models.JSONField(_("内容"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
 

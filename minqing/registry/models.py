@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes
-from minqing.core.idnumber import mask_id_number, mask_phone
+from minqing.core.idnumber import IdNumberError, check_consistency, mask_id_number, mask_phone, normalize_id_number
 from minqing.core.scoping import GridScopedQuerySet, ScopedQuerySet
 
 
@@ -50,6 +52,19 @@ class AreaPlaced(models.Model):
     def place_paths(self) -> None:
         self.area_path = self.area.code
         self.grid_path = self.grid.code if self.grid_id else ""
+
+    def clean_placement(self) -> None:
+        """Households and what they own sit in a village or one of its groups; the grid is of the same village."""
+        errors = {}
+        area = self.area if self.area_id else None
+        if area is not None and area.level not in ("village", "group"):
+            errors["area"] = _("请选择村(社区)或村民小组。")
+        if self.grid_id and area is not None:
+            village = area.code[:12]
+            if self.grid.level != "grid" or not self.grid.code.startswith(village):
+                errors["grid"] = _("网格必须属于同一个村(社区)。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AssistanceLevel(models.TextChoices):
@@ -161,6 +176,17 @@ class Household(AreaPlaced, Versioned):
 
     def __str__(self) -> str:
         return f"{self.head_name or _('(无户主)')} · {self.number}"
+
+    def clean(self) -> None:
+        self.clean_placement()
+        if self.monitoring_status and not self.monitoring_type:
+            raise ValidationError({"monitoring_type": _("监测对象必须选择监测对象类型。")})
+        if self.alleviated_year and not self.poverty_alleviated:
+            raise ValidationError({"alleviated_year": _("只有脱贫户才填写脱贫年度。")})
+        if self.alleviated_year and not 2013 <= self.alleviated_year <= timezone.localdate().year:
+            raise ValidationError({"alleviated_year": _("脱贫年度应在2013年到今年之间。")})
+        if self.main_poverty_cause in (self.other_poverty_causes or []):
+            raise ValidationError({"other_poverty_causes": _("其他致贫原因不应重复主要致贫原因。")})
 
     def get_absolute_url(self) -> str:
         return reverse("registry:household", args=[self.pk])
@@ -295,6 +321,33 @@ class Person(AreaPlaced, Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:person", args=[self.pk])
+
+    def clean(self) -> None:
+        """The rules every entry path shares (forms, API, imports): ID number, dates, coded combinations."""
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.id_number:
+            try:
+                self.id_number = normalize_id_number(self.id_number)
+                check_consistency(self.id_number, birth_date=self.birth_date, sex=self.sex)
+            except IdNumberError as error:
+                errors[error.field] = error.message
+        if self.birth_date and self.birth_date > today:
+            errors["birth_date"] = _("出生日期不能晚于今天。")
+        if self.death_date:
+            if self.death_date > today:
+                errors["death_date"] = _("死亡日期不能晚于今天。")
+            elif self.birth_date and self.death_date < self.birth_date:
+                errors["death_date"] = _("死亡日期不能早于出生日期。")
+            self.deceased = True
+        if bool(self.disability_category) != bool(self.disability_grade):
+            errors["disability_grade"] = _("残疾类别和残疾等级要同时填写。")
+        if self.residence_status == codes.ResidenceStatus.INFLOW and not self.inflow_reason:
+            errors["inflow_reason"] = _("流入人口请选择流入原因。")
+        if self.away_since and self.away_since > today:
+            errors["away_since"] = _("外出时间不能晚于今天。")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def id_number_masked(self) -> str:
@@ -493,3 +546,54 @@ class CustomField(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored names never reuse the uploaded name (it may be hostile); the original is kept in a field.
+    import uuid
+
+    return f"attachments/{instance.area_path[:9]}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file on a household or person (ID copy, certificate, photo); private, served only through a checked view."""
+
+    class Kind(models.TextChoices):
+        ID_COPY = "id_copy", _("身份证复印件")
+        HUKOU = "hukou", _("户口簿")
+        CERTIFICATE = "certificate", _("证明材料")
+        DISABILITY_CARD = "disability", _("残疾人证")
+        PHOTO = "photo", _("照片")
+        OTHER = "other", _("其他")
+
+    household = models.ForeignKey(Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="attachments")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    area_path = models.CharField(_("区域路径"), max_length=15, editable=False, db_index=True)
+    grid_path = models.CharField(_("网格路径"), max_length=15, blank=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("说明"), max_length=100, blank=True)
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    thumbnail = models.FileField(_("缩略图"), upload_to=attachment_path, blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = GridScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.core.masking import sensitive_reveal
 
-from .models import Household, Person, Place
+from ..models import Household, Person, Place
 
 REVEALABLE = {"person": Person, "household": Household, "place": Place}
 

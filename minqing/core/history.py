@@ -1,0 +1,47 @@
+"""Field-level change history: before → after, in the words and codes users see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+def display(instance: models.Model, field: models.Field, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(field, models.ForeignKey):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: getattr(instance, instance._meta.get_field(name).attname) for name in fields}
+
+
+def diff(instance: models.Model, before: dict[str, Any]) -> dict[str, list[str]]:
+    """Changes between ``before`` (a snapshot) and the instance now, keyed by the field's Chinese name."""
+    changes: dict[str, list[str]] = {}
+    for name, old in before.items():
+        field = instance._meta.get_field(name)
+        new = getattr(instance, field.attname)
+        if str(old if old is not None else "") != str(new if new is not None else ""):
+            changes[str(field.verbose_name)] = [display(instance, field, old), display(instance, field, new)]
+    return changes
+
+
+def editable_fields(model: type[models.Model], exclude: tuple[str, ...] = ()) -> list[str]:
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.editable
+        and not f.primary_key
+        and f.name not in ("version", "created_at", "updated_at", *exclude)
+    ]

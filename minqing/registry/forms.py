@@ -1,0 +1,198 @@
+"""Forms for the registry pages. They only parse input: rules live in models' clean() and the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minqing.accounts.models import User
+from minqing.areas.models import Area
+from minqing.core import codes
+from minqing.core.forms import BootstrapMixin, VersionField
+
+from .models import CustomField, EconomyYear, House, Household, Person, Place
+from .services import ECONOMY_FIELDS, HOUSE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, PLACE_FIELDS
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        parent = obj.parent.short_name if obj.parent_id and obj.level in ("group", "grid") else ""
+        return f"{parent}{obj.short_name}" if parent else obj.short_name
+
+
+def scoped_areas(user, levels):
+    return Area.objects.visible_to(user, "change").filter(level__in=levels).select_related("parent").order_by("code")
+
+
+class PlacedForm(BootstrapMixin, forms.ModelForm):
+    """A form whose area and grid choices are limited to the user's change scope."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "area" in self.fields:
+            self.fields["area"] = AreaChoiceField(
+                scoped_areas(user, ("village", "group")), label=_("所属区域"), initial=self.initial.get("area")
+            )
+        if "grid" in self.fields:
+            self.fields["grid"] = AreaChoiceField(
+                Area.objects.visible_to(user, "view").filter(level="grid").select_related("parent").order_by("code"),
+                label=_("所属网格"), required=False, initial=self.initial.get("grid"),
+            )
+        for field in ("area", "grid"):
+            if field in self.fields:
+                self.fields[field].widget.attrs["class"] = "form-select"
+        if self.instance.pk and "version" in self.fields:
+            self.fields["version"].initial = self.instance.version
+
+
+class HouseholdForm(PlacedForm):
+    version = VersionField(required=False)
+    other_poverty_causes = forms.MultipleChoiceField(
+        choices=codes.PovertyCause.choices, required=False, label=_("其他致贫原因"), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Household
+        fields = [f for f in HOUSEHOLD_FIELDS if f != "custom"]
+        widgets = {"difficulties": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["other_poverty_causes"].widget.attrs["class"] = ""
+        self.fields["responsible_cadre"].queryset = User.objects.filter(
+            is_active=True, assignments__role__in=["stationed_cadre", "village_cadre", "township_staff"],
+            assignments__area__in=Area.objects.visible_to(user, "view"),
+        ).distinct().order_by("username")
+        self.custom_fields = list(CustomField.objects.filter(is_active=True))
+        for custom in self.custom_fields:
+            self.fields[f"custom_{custom.key}"] = custom_form_field(custom, self.instance.custom.get(custom.key))
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k in HOUSEHOLD_FIELDS}
+        data["custom"] = {
+            **(self.instance.custom or {}),
+            **{c.key: _json_value(self.cleaned_data.get(f"custom_{c.key}")) for c in self.custom_fields},
+        }
+        return data
+
+
+def _json_value(value):
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def custom_form_field(custom: CustomField, initial) -> forms.Field:
+    kind = CustomField.Kind
+    if custom.kind == kind.NUMBER:
+        field = forms.DecimalField(label=custom.label, required=False, initial=initial)
+    elif custom.kind == kind.BOOLEAN:
+        field = forms.BooleanField(label=custom.label, required=False, initial=initial)
+    elif custom.kind == kind.CHOICE:
+        field = forms.ChoiceField(
+            label=custom.label, required=False, initial=initial, choices=[("", "—"), *[(o, o) for o in custom.options]]
+        )
+    else:
+        field = forms.CharField(label=custom.label, required=False, initial=initial, max_length=200)
+    css = "form-check-input" if custom.kind == kind.BOOLEAN else "form-select" if custom.kind == kind.CHOICE else "form-control"
+    field.widget.attrs["class"] = css
+    return field
+
+
+class PersonForm(BootstrapMixin, forms.ModelForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+        widgets = {
+            "birth_date": forms.DateInput(),
+            "death_date": forms.DateInput(),
+            "away_since": forms.DateInput(),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 18})
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+
+    def validate_unique(self):
+        """ID uniqueness is checked by the service, whose message respects the user's scope."""
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in PERSON_FIELDS}
+
+
+class HeadForm(PersonForm):
+    """The head's person block on the new-household page (relation is fixed to 户主)."""
+
+    class Meta(PersonForm.Meta):
+        fields = [f for f in PERSON_FIELDS if f not in ("relation", "deceased", "death_date")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.relation = codes.Relation.HEAD
+
+
+class PersonMoveForm(BootstrapMixin, forms.Form):
+    to_household = forms.CharField(label=_("迁入户的户编号"), max_length=24)
+    relation = forms.ChoiceField(label=_("在新户中与户主关系"), choices=codes.Relation.choices)
+    new_head = forms.ModelChoiceField(
+        label=_("原户新户主（迁出户主时必填）"), queryset=Person.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("迁移原因"), max_length=100, help_text=_("如：婚嫁、分户、投靠子女"))
+
+    def __init__(self, *args, person: Person, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["new_head"].queryset = person.household.members.exclude(pk=person.pk).filter(deceased=False)
+
+    def clean_to_household(self):
+        number = self.cleaned_data["to_household"].strip()
+        household = Household.objects.visible_to(self.user, "change").filter(number=number).first()
+        if household is None:
+            raise forms.ValidationError(_("找不到户编号为 %(number)s 的户，或该户不在您的管辖范围内。") % {"number": number})
+        return household
+
+
+class SplitForm(BootstrapMixin, forms.Form):
+    head = forms.ModelChoiceField(label=_("新户户主"), queryset=Person.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label=_("随同分出的成员"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    address = forms.CharField(label=_("新户住址"), max_length=200, required=False)
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = household.members.filter(deceased=False).exclude(relation=codes.Relation.HEAD)
+        self.fields["head"].queryset = members
+        self.fields["members"].queryset = members
+        self.fields["members"].widget.attrs["class"] = ""
+
+
+class EconomyForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = EconomyYear
+        fields = ["year", *ECONOMY_FIELDS]
+
+    def validate_unique(self):
+        """economy_save replaces the row of the same year on purpose."""
+
+
+class HouseForm(PlacedForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = House
+        fields = [f for f in HOUSE_FIELDS if f != "household"]
+
+
+class PlaceForm(PlacedForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Place
+        fields = PLACE_FIELDS
