@@ -3,9 +3,14 @@ from rest_framework.routers import DefaultRouter
 
 from minqing.accounts.api import me, token
 from minqing.areas.api import AreaViewSet
+from minqing.registry.api import HouseholdViewSet, HouseViewSet, PersonViewSet, PlaceViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("persons", PersonViewSet, basename="person")
+router.register("houses", HouseViewSet, basename="house")
+router.register("places", PlaceViewSet, basename="place")
 
 app_name = "api"
 urlpatterns = [

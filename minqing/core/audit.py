@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from .middleware import client_ip
 from .models import AuditEvent
@@ -30,6 +33,7 @@ def record(
         target_label=(label if label is not None else str(target) if target is not None else "")[:200],
         area_path=area_path,
         household_id=household_id,
-        changes=changes or {},
+        # Lazy translations, dates and decimals become plain JSON values.
+        changes=json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder)),
         ip=client_ip.get(),
     )

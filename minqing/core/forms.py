@@ -42,4 +42,5 @@ class VersionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=1, required=True, **kwargs)
+        kwargs.setdefault("required", True)
+        super().__init__(min_value=1, **kwargs)

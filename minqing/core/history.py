@@ -8,6 +8,8 @@ from django.db import models
 
 
 def display(instance: models.Model, field: models.Field, value: Any) -> str:
+    if field.choices and value in dict(field.flatchoices):
+        return str(dict(field.flatchoices)[value])
     if value in (None, ""):
         return ""
     if isinstance(field, models.ForeignKey):

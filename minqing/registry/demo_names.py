@@ -22,9 +22,6 @@ SURNAMES: tuple[tuple[str, float], ...] = (
     ("龚", 0.5), ("游", 0.4), ("谭", 0.6), ("姜", 0.5), ("戴", 0.4), ("梅", 0.3), ("简", 0.3),
 )
 
-# First letters for surnames whose pinyin differs from the character's everyday reading.
-SURNAME_INITIALS: dict[str, str] = {"曾": "z", "单": "s", "覃": "q", "解": "x", "仇": "q", "查": "z", "区": "o"}
-
 # Given names by sex and birth cohort: whole names and characters to combine (first, second).
 # Cohorts: "old" born before 1960, "mid" 1960–1984, "young" 1985–2004, "kid" 2005 and later.
 GIVEN_NAMES: dict[tuple[str, str], tuple[str, ...]] = {

@@ -42,7 +42,7 @@ class ScopedFilterSet(filters.FilterSet):
     def area_choices(self, levels=("township", "village", "group")):
         if self.user is None:
             return Area.objects.none()
-        return Area.objects.visible_to(self.user, "view").filter(level__in=levels).order_by("code")
+        return Area.objects.visible_to(self.user, "view").filter(level__in=levels).select_related("parent").order_by("code")
 
 
 def household_search(queryset, value: str):

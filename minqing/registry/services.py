@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.areas.models import Area
@@ -364,6 +365,7 @@ def household_split(
     person_move(actor=actor, person=head, to_household=new, relation=HEAD, reason=_("分户"))
     for member in members:
         person_move(actor=actor, person=member, to_household=new, relation=member.relation, reason=_("分户"))
+    new.refresh_from_db()
     return new
 
 

@@ -1,0 +1,154 @@
+"""Household pages: list and search, the 一户一页 file, create, edit, split, yearly economy, recent updates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minqing.core.pagination import paginate
+
+from .. import selectors, services
+from ..filters import HouseholdFilter
+from ..forms import EconomyForm, HeadForm, HouseholdForm, SplitForm
+from ..models import CustomField, EconomyYear, Household
+
+
+def conflict_context(error: services.ConcurrentEditError) -> dict:
+    return {"message": error.messages[0], "events": error.events}
+
+
+@login_required
+def household_list(request):
+    filters = HouseholdFilter(request.GET, queryset=selectors.household_list(request.user), request=request)
+    page = paginate(request, filters.qs)
+    template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
+    return render(request, template, {"filters": filters, "page": page, "can_add": request.user.can("change")})
+
+
+@login_required
+def recent_updates(request):
+    """最近更新: the households whose files changed last, in the user's scope."""
+    rows = selectors.household_list(request.user).order_by("-updated_at", "-id")
+    filters = HouseholdFilter(request.GET, queryset=rows, request=request)
+    page = paginate(request, filters.qs)
+    template = "registry/_recent_rows.html" if request.htmx else "registry/recent.html"
+    return render(request, template, {"filters": filters, "page": page})
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = selectors.household_file(request.user, pk)
+    context = {
+        "household": household,
+        "members": household.members.all(),
+        "houses": household.houses.all(),
+        "economy": sorted(household.economy.all(), key=lambda e: -e.year),
+        "attachments": household.attachments.all(),
+        "history": selectors.history_of_household(household),
+        "custom_fields": list(CustomField.objects.filter(is_active=True)),
+        "can_change": selectors.can(request.user, Household, household, "change"),
+        "can_reveal": selectors.can(request.user, Household, household, "reveal"),
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@login_required
+def household_create(request):
+    if not request.user.can("change"):
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None, user=request.user)
+    head = HeadForm(request.POST or None, prefix="head")
+    if request.method == "POST" and form.is_valid() & head.is_valid():
+        try:
+            household = services.household_create(actor=request.user, data=form.service_data(), head=head.service_data())
+        except ValidationError as error:
+            _place_create_error(form, head, error)
+        else:
+            messages.success(request, _("已建档：%(household)s") % {"household": household})
+            return redirect(household)
+    return render(request, "registry/household_form.html", {"form": form, "head": head, "creating": True})
+
+
+def _place_create_error(form, head, error: ValidationError) -> None:
+    """Errors about the head's fields go to the head form, the rest to the household form."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = head if field in head.fields else form
+            for message in messages_:
+                target.add_error(field if field in target.fields else None, message)
+    else:
+        form.add_service_error(error)
+
+
+@login_required
+def household_edit(request, pk: int):
+    household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
+    if not selectors.can(request.user, Household, household, "change"):
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version") or 0
+        try:
+            services.household_update(actor=request.user, household=household, data=form.service_data(), version=version)
+        except services.ConcurrentEditError as error:
+            conflict = conflict_context(error)
+            household.refresh_from_db()
+            form = HouseholdForm(instance=household, user=request.user)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(household)
+    return render(request, "registry/household_form.html", {"form": form, "household": household, "conflict": conflict})
+
+
+@login_required
+def household_split_view(request, pk: int):
+    household = get_object_or_404(Household.objects.visible_to(request.user, "change"), pk=pk)
+    form = SplitForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.household_split(
+                actor=request.user, household=household, head=form.cleaned_data["head"],
+                members=[m for m in form.cleaned_data["members"] if m != form.cleaned_data["head"]],
+                address=form.cleaned_data["address"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("分户完成，新户编号 %(number)s。") % {"number": new.number})
+            return redirect(new)
+    return render(request, "registry/household_split.html", {"form": form, "household": household})
+
+
+@login_required
+def economy_edit(request, pk: int):
+    household = get_object_or_404(Household.objects.visible_to(request.user, "change"), pk=pk)
+    year = _year(request.GET.get("year")) or timezone.localdate().year - 1
+    existing = EconomyYear.objects.filter(household=household, year=year).first()
+    initial = {"year": year, "population": max(household.member_count, 1)}
+    form = EconomyForm(request.POST or None, instance=existing, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.economy_save(
+                actor=request.user, household=household, year=form.cleaned_data["year"], data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已保存 %(year)s 年度收支。") % {"year": form.cleaned_data["year"]})
+            return redirect(household)
+    return render(request, "registry/economy_form.html", {"form": form, "household": household, "year": year})
+
+
+def _year(raw: str | None) -> int | None:
+    try:
+        year = int(raw or "")
+    except ValueError:
+        return None
+    return year if 2000 <= year <= timezone.localdate().year else None
