@@ -4,11 +4,26 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
+    from minqing.registry.services import ConcurrentEditError
+
+    if isinstance(exc, ConcurrentEditError):
+        return Response(
+            {
+                "detail": exc.messages[0],
+                "code": "concurrent_edit",
+                "current_version": exc.record.version,
+                "changes": [
+                    {"actor_name": e.actor_name, "at": e.at, "changes": e.changes} for e in exc.events
+                ],
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -31,10 +31,15 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
 def diff(instance: models.Model, before: dict[str, Any]) -> dict[str, list[str]]:
     """Changes between ``before`` (a snapshot) and the instance now, keyed by the field's Chinese name."""
     changes: dict[str, list[str]] = {}
+    sensitive = getattr(type(instance), "SENSITIVE", {})
     for name, old in before.items():
         field = instance._meta.get_field(name)
         new = getattr(instance, field.attname)
-        if str(old if old is not None else "") != str(new if new is not None else ""):
+        if str(old if old is not None else "") == str(new if new is not None else ""):
+            continue
+        if name in sensitive:  # the history is read more widely than the value itself: keep it masked
+            changes[str(field.verbose_name)] = [sensitive[name](old), sensitive[name](new)]
+        else:
             changes[str(field.verbose_name)] = [display(instance, field, old), display(instance, field, new)]
     return changes
 

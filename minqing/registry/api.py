@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from minqing.accounts.models import User
+from minqing.accounts.selectors import assignable_cadres
 from minqing.api.viewsets import ScopedModelViewSet
 from minqing.areas.models import Area
 from minqing.core import codes
@@ -33,7 +34,6 @@ from .services import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
     PLACE_FIELDS,
-    ConcurrentEditError,
     economy_save,
     house_create,
     house_update,
@@ -47,7 +47,6 @@ from .services import (
 )
 
 VERSION_REQUIRED = _("请提交您读取这条记录时的版本号（version），以免覆盖他人在此期间的修改。")
-CADRE_ROLES = ("stationed_cadre", "village_cadre", "township_staff")
 
 # ------------------------------------------------------------------------------------------ fields
 
@@ -95,12 +94,7 @@ class CadreField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=User.objects.none(), **kwargs)
 
     def get_queryset(self):
-        user = self.context["request"].user
-        return User.objects.filter(
-            is_active=True,
-            assignments__role__in=CADRE_ROLES,
-            assignments__area__in=Area.objects.visible_to(user, "view"),
-        ).distinct()
+        return assignable_cadres(self.context["request"].user)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "enum": codes.PovertyCause.values}})
@@ -449,7 +443,7 @@ class RevealResponseSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(help_text="字段 → 错误列表；新户的户主错误嵌套在 head 下")
 
 
 class ChangeEventSerializer(serializers.Serializer):
@@ -466,33 +460,6 @@ class ConflictSerializer(serializers.Serializer):
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-
-def _masked_changes(model: type, changes: dict[str, Any]) -> dict[str, Any]:
-    """Audit rows keep values in clear; the API shows sensitive ones masked, keyed by verbose name."""
-    masks = {
-        str(model._meta.get_field(f).verbose_name): fn for f, fn in getattr(model, "SENSITIVE", {}).items()
-    }
-    return {
-        key: [masks[key](v) for v in values] if key in masks and isinstance(values, list) else values
-        for key, values in (changes or {}).items()
-    }
-
-
-def conflict_response(error: ConcurrentEditError) -> Response:
-    """409: the record moved on; say who changed what since the caller's version."""
-    model = type(error.record)
-    events = [
-        {"actor_name": e.actor_name, "at": e.at, "changes": _masked_changes(model, e.changes)}
-        for e in error.events
-    ]
-    body = {
-        "detail": error.messages[0],
-        "code": "concurrent_edit",
-        "current_version": error.record.version,
-        "changes": ChangeEventSerializer(events, many=True).data,
-    }
-    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 HEAD_ONLY_FIELDS = frozenset(PERSON_FIELDS) - frozenset(HOUSEHOLD_FIELDS)
@@ -562,11 +529,8 @@ class RegistryViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        try:
-            obj = self.service_update(instance, data, version)
-        except ConcurrentEditError as error:
-            return conflict_response(error)
-        return self.output(obj)
+        # A stale version raises ConcurrentEditError: the shared handler answers 409 with the other changes.
+        return self.output(self.service_update(instance, data, version))
 
     def reveal_value(self, request: Request) -> Response:
         obj = self.get_object()

@@ -281,5 +281,18 @@ def attachments_panel(*, actor, household: Household) -> dict:
         "household": household,
         "attachments": household_attachments(actor=actor, household=household),
         "can_change": can_change_household(actor=actor, household=household),
-        "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "max_size": human_size(settings.ATTACHMENT_MAX_BYTES),
     }
+
+
+def identity_copy_viewed(*, actor, attachment: Attachment) -> None:
+    """Opening an ID copy is a look at sensitive data: reveal right required, and audited."""
+    if not Attachment.objects.visible_to(actor, "reveal").filter(pk=attachment.pk).exists():
+        raise PermissionDenied(_("查看证件复印件需要查看敏感信息的权限。"))
+    audit.record(
+        actor=actor,
+        verb="sensitive.revealed",
+        target=attachment,
+        household_id=attachment.household_id,
+        changes={"field": attachment.get_kind_display()},
+    )

@@ -4,8 +4,9 @@
 income (年度收支) and village places. Everything comes from one ``random.Random(seed)``, so the same
 arguments on the same database give the same rows.
 
-Speed: rows are built as model instances in Python and written with ``bulk_create`` per batch of
-households (one transaction per batch), without ``full_clean``. Instead the generator only produces
+Speed: rows are built as model instances in Python (see :class:`RowBuilder`) and written in bulk per
+batch of households, one transaction per batch: ``bulk_create`` on SQLite, ``COPY`` on PostgreSQL
+(the seam is :func:`_insert`). There is no ``full_clean`` per row; instead the generator only produces
 values the forms would accept: valid, unique 18-digit ID numbers whose birth date and sex digit
 match the person, no future dates, death after birth, exactly one head (户主) per household, code
 values from :mod:`minqing.core.codes`, monitoring type whenever there is a monitoring status, and
@@ -17,12 +18,13 @@ from __future__ import annotations
 import datetime
 from bisect import bisect
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from operator import attrgetter
 from random import Random
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -41,41 +43,6 @@ HOUSEHOLDS_PER_PLACE = 40
 ECONOMY_YEARS = 3
 
 VillageSpec = tuple[Area, list[Area], list[Area], int]
-
-# Household compositions and their share: one elder alone, an empty-nest couple, a single adult,
-# a couple with children, three generations, a couple with the head's parents, a couple with
-# grown-up unmarried children. Mean size about 3.2 living persons.
-KINDS: tuple[tuple[str, float], ...] = (
-    ("alone", 12.0), ("empty_nest", 16.0), ("single", 7.0), ("nuclear", 27.0),
-    ("three_gen", 17.0), ("with_parents", 9.0), ("adult_kids", 12.0),
-)
-STRUCTURES: tuple[tuple[str, float], ...] = (("2", 42.0), ("5", 25.0), ("3", 15.0), ("1", 12.0), ("4", 5.0), ("9", 1.0))
-# Structure -> (first build year, last build year, min m², max m², safety weights A B C D).
-STRUCTURE_PROFILE: dict[str, tuple[int, int, int, int, tuple[float, float, float, float]]] = {
-    "1": (2005, 2024, 120, 360, (80.0, 19.5, 0.4, 0.1)),
-    "2": (1995, 2024, 100, 320, (75.0, 24.0, 0.8, 0.2)),
-    "3": (1985, 2015, 80, 220, (45.0, 51.5, 3.0, 0.5)),
-    "4": (1955, 1995, 50, 120, (10.0, 75.0, 12.0, 3.0)),
-    "5": (1960, 2012, 80, 240, (35.0, 60.0, 4.0, 1.0)),
-    "9": (1980, 2020, 30, 100, (40.0, 55.0, 4.0, 1.0)),
-}
-# Education of people no longer at school, by birth year (upper bound exclusive).
-EDUCATION_BY_COHORT: tuple[tuple[int, tuple[tuple[str, float], ...]], ...] = (
-    (1950, (("99", 35.0), ("81", 50.0), ("71", 12.0), ("61", 3.0))),
-    (1966, (("99", 15.0), ("81", 45.0), ("71", 30.0), ("61", 8.0), ("41", 2.0))),
-    (1981, (("99", 3.0), ("81", 25.0), ("71", 55.0), ("61", 10.0), ("44", 3.0), ("31", 3.0), ("21", 1.0))),
-    (1996, (("81", 8.0), ("71", 50.0), ("61", 15.0), ("44", 6.0), ("47", 5.0), ("31", 10.0), ("21", 6.0))),
-    (9999, (("71", 28.0), ("61", 18.0), ("44", 10.0), ("47", 7.0), ("31", 20.0), ("21", 15.0), ("14", 2.0))),
-)
-DISABILITY_CATEGORIES: tuple[tuple[str, float], ...] = (
-    ("4", 45.0), ("2", 15.0), ("1", 12.0), ("6", 10.0), ("5", 8.0), ("7", 8.0), ("3", 2.0),
-)
-DISABILITY_GRADES: tuple[tuple[str, float], ...] = (("1", 10.0), ("2", 20.0), ("3", 30.0), ("4", 40.0))
-RISK_BY_CAUSE = {"illness": "01", "disability": "03", "education": "02"}
-POVERTY_CAUSE_BY_CAUSE = {"illness": "01", "disability": "02", "education": "03"}
-OTHER_POVERTY_CAUSES = ("08", "09", "10", "11", "12", "06", "04")
-OTHER_RISKS = ("04", "05", "06", "07", "08", "99")
-ALLEVIATED_YEARS: tuple[tuple[int, float], ...] = ((2016, 10.0), (2017, 25.0), (2018, 30.0), (2019, 25.0), (2020, 10.0))
 
 
 class Weighted:
@@ -115,7 +82,9 @@ class RowBuilder:
         self.model = model
         self.defaults: dict[str, Any] = {f.attname: f.get_default() for f in model._meta.concrete_fields}
         # Mutable defaults (JSON lists and dicts) must not be shared between rows.
-        self.mutable = [(name, type(value)) for name, value in self.defaults.items() if isinstance(value, list | dict)]
+        self.mutable = [
+            (name, type(value)) for name, value in self.defaults.items() if isinstance(value, list | dict)
+        ]
 
     def __call__(self, values: dict[str, Any]) -> Any:
         row = self.model.__new__(self.model)
@@ -137,9 +106,25 @@ class Member:
 
     __slots__ = ("age", "away", "deceased", "ethnicity", "marital", "native", "relation", "sex", "surname")
 
-    def __init__(self, relation: str, sex: str, age: int, surname: str, ethnicity: str, *,
-                 marital: str = "", away: bool | None = None, native: str = names.HOME_NATIVE_PLACE) -> None:
-        self.relation, self.sex, self.age, self.surname, self.ethnicity = relation, sex, age, surname, ethnicity
+    def __init__(
+        self,
+        relation: str,
+        sex: str,
+        age: int,
+        surname: str,
+        ethnicity: str,
+        *,
+        marital: str = "",
+        away: bool | None = None,
+        native: str = names.HOME_NATIVE_PLACE,
+    ) -> None:
+        self.relation, self.sex, self.age, self.surname, self.ethnicity = (
+            relation,
+            sex,
+            age,
+            surname,
+            ethnicity,
+        )
         self.marital, self.away, self.native, self.deceased = marital, away, native, False
 
 
@@ -156,10 +141,12 @@ class VillageContext:
         self.house_numbers = [0] * len(self.groups)
         last = (
             Household.objects.filter(number__startswith=village.code)
-            .annotate(length=Length("number")).order_by("-length", "-number")
-            .values_list("number", flat=True).first()
+            .annotate(length=Length("number"))
+            .order_by("-length", "-number")
+            .values_list("number", flat=True)
+            .first()
         )
-        suffix = last[len(village.code):] if last else ""
+        suffix = last[len(village.code) :] if last else ""
         self.next_number = int(suffix) + 1 if suffix.isdigit() else 1
         # Four digits as asked ("…0001"); a village past 9,999 households gets wider numbers.
         self.width = max(4, len(str(self.next_number + count - 1)))
@@ -184,18 +171,20 @@ class Generator:
         )
         self.taken_phones = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
         self.taken_phones.update(Household.objects.exclude(phone="").values_list("phone", flat=True))
-        self.kinds = Weighted(KINDS)
+        self.kinds = Weighted(names.KINDS)
         self.surnames = Weighted(names.SURNAMES)
         self.ethnicities = Weighted(names.ETHNICITIES)
         self.natives = Weighted(names.NATIVE_PLACES)
         self.destinations = Weighted([((p, loc), w) for p, loc, w in names.DESTINATIONS])
         self.chronic = Weighted(names.CHRONIC_WEIGHTS)
-        self.disability_categories = Weighted(DISABILITY_CATEGORIES)
-        self.disability_grades = Weighted(DISABILITY_GRADES)
-        self.structures = Weighted(STRUCTURES)
-        self.safety = {s: Weighted(list(zip("ABCD", p[4], strict=True))) for s, p in STRUCTURE_PROFILE.items()}
-        self.education = [(year, Weighted(pairs)) for year, pairs in EDUCATION_BY_COHORT]
-        self.alleviated_years = Weighted(ALLEVIATED_YEARS)
+        self.disability_categories = Weighted(names.DISABILITY_CATEGORIES)
+        self.disability_grades = Weighted(names.DISABILITY_GRADES)
+        self.structures = Weighted(names.STRUCTURES)
+        self.safety = {
+            s: Weighted(list(zip("ABCD", p[4], strict=True))) for s, p in names.STRUCTURE_PROFILE.items()
+        }
+        self.education = [(year, Weighted(pairs)) for year, pairs in names.EDUCATION_BY_COHORT]
+        self.alleviated_years = Weighted(names.ALLEVIATED_YEARS)
         self.place_kinds = Weighted([((kind, suffixes), w) for kind, w, suffixes in names.PLACE_KINDS])
         self.hazards = Weighted([((code, notes), w) for code, w, notes in names.HAZARDS])
         self.initials: dict[str, str] = {}
@@ -206,7 +195,15 @@ class Generator:
         return self.rng.random() < p
 
     def name(self, surname: str, sex: str, birth_year: int) -> str:
-        cohort = "old" if birth_year < 1960 else "mid" if birth_year < 1985 else "young" if birth_year < 2005 else "kid"
+        cohort = (
+            "old"
+            if birth_year < 1960
+            else "mid"
+            if birth_year < 1985
+            else "young"
+            if birth_year < 2005
+            else "kid"
+        )
         key = (sex, cohort)
         if self.rng.random() < 0.55:
             return surname + self.rng.choice(names.GIVEN_NAMES[key])
@@ -224,7 +221,9 @@ class Generator:
             if letter is None:
                 from pypinyin import Style, lazy_pinyin
 
-                letter = self.initials[ch] = "".join(lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="ignore"))
+                letter = self.initials[ch] = "".join(
+                    lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="ignore")
+                )
             letters.append(letter)
         return "".join(letters).lower()[:50]
 
@@ -264,45 +263,68 @@ class Generator:
             female = head.sex == "1"
             relation = ("12" if self.chance(0.7) else "10") if female else "11"
             ethnicity = eth if self.chance(0.7) else self.ethnicities.pick(rng)
-            return Member(relation, "2" if female else "1", max(age, 18), self.surnames.pick(rng), ethnicity,
-                          marital="20", away=away, native=self.natives.pick(rng))
+            return Member(
+                relation,
+                "2" if female else "1",
+                max(age, 18),
+                self.surnames.pick(rng),
+                ethnicity,
+                marital="20",
+                away=away,
+                native=self.natives.pick(rng),
+            )
 
-        def children(n: int, max_age: int, min_age: int = 0, *, grand: bool = False, base: str = surname) -> None:
+        def children(
+            n: int, max_age: int, min_age: int = 0, *, relations: tuple[str, str] = ("20", "30")
+        ) -> None:
+            """``n`` children aged ``min_age``..``max_age``; ``relations`` are the codes for a boy and a girl."""
             for _ in range(n):
                 sex = "1" if self.chance(0.52) else "2"
-                relation = ("41" if sex == "1" else "42") if grand else ("20" if sex == "1" else "30")
                 age = rng.randint(min_age, max(min_age, max_age))
-                members.append(Member(relation, sex, age, base, eth, marital="10" if age < 22 else ""))
+                members.append(Member(relations[sex == "2"], sex, age, surname, eth, marital="10"))
 
         if kind == "alone":
             sex = "2" if self.chance(0.62) else "1"
             marital = ALONE_MARITAL.pick(rng)
-            head = Member("02", sex, int(rng.triangular(65, 96, 72)), surname, eth, marital=marital, away=False)
+            head = Member(
+                "02", sex, int(rng.triangular(65, 96, 72)), surname, eth, marital=marital, away=False
+            )
             members.append(head)
             if marital == "30" and self.chance(0.35):
-                late = Member("10", "1" if sex == "2" else "2", head.age + rng.randint(-3, 5), self.surnames.pick(rng),
-                              eth, marital="20")
+                late = Member(
+                    "10",
+                    "1" if sex == "2" else "2",
+                    head.age + rng.randint(-3, 5),
+                    self.surnames.pick(rng),
+                    eth,
+                    marital="20",
+                )
                 late.deceased = True
                 members.append(late)
         elif kind == "empty_nest":
             head = Member("02", "1", int(rng.triangular(58, 92, 68)), surname, eth, marital="20", away=False)
             members += [head, spouse_of(head, head.age - rng.randint(-2, 6), away=False)]
         elif kind == "single":
-            members.append(Member("02", "1", rng.randint(28, 64), surname, eth,
-                                  marital="10" if self.chance(0.7) else "40"))
+            members.append(
+                Member(
+                    "02", "1", rng.randint(28, 64), surname, eth, marital="10" if self.chance(0.7) else "40"
+                )
+            )
         elif kind in ("nuclear", "with_parents", "adult_kids"):
             low, high = {"nuclear": (26, 52), "with_parents": (32, 56), "adult_kids": (45, 66)}[kind]
-            head = Member("02", "1" if self.chance(0.9) else "2", rng.randint(low, high), surname, eth, marital="20")
-            wife = spouse_of(head, head.age - rng.randint(-3, 6))
-            mother_age = wife.age if head.sex == "1" else head.age
+            head = Member(
+                "02", "1" if self.chance(0.9) else "2", rng.randint(low, high), surname, eth, marital="20"
+            )
+            spouse = spouse_of(head, head.age - rng.randint(-3, 6))
+            mother_age = spouse.age if head.sex == "1" else head.age
             pattern = rng.random()
-            if kind != "adult_kids":  # 30 % both parents away (left-behind children), 35 % one away
-                head.away = wife.away = pattern < 0.30
-                if 0.30 <= pattern < 0.65:
-                    head.away, wife.away = True, False
-                elif pattern >= 0.65:
-                    head.away = wife.away = False
-            members += [head, wife]
+            if kind != "adult_kids":  # 22 % both parents away (left-behind children), 38 % one away
+                head.away = spouse.away = pattern < 0.22
+                if 0.22 <= pattern < 0.60:
+                    head.away, spouse.away = True, False
+                elif pattern >= 0.60:
+                    head.away = spouse.away = False
+            members += [head, spouse]
             if kind == "adult_kids":
                 children(ADULT_CHILDREN.pick(rng), min(32, mother_age - 19), 16)
             else:
@@ -313,31 +335,68 @@ class Generator:
                 both = who < 0.45
                 elder = head.age + rng.randint(22, 32)
                 if both or who >= 0.80:
-                    members.append(Member("51", "1", min(elder, 96), surname, eth, marital="20" if both else "30",
-                                          away=False))
+                    members.append(
+                        Member(
+                            "51",
+                            "1",
+                            min(elder, 96),
+                            surname,
+                            eth,
+                            marital="20" if both else "30",
+                            away=False,
+                        )
+                    )
                 if who < 0.80:
-                    members.append(Member("52", "2", min(elder - rng.randint(0, 5), 96), self.surnames.pick(rng),
-                                          eth, marital="20" if both else "30", away=False,
-                                          native=self.natives.pick(rng)))
+                    members.append(
+                        Member(
+                            "52",
+                            "2",
+                            min(elder - rng.randint(0, 5), 96),
+                            self.surnames.pick(rng),
+                            eth,
+                            marital="20" if both else "30",
+                            away=False,
+                            native=self.natives.pick(rng),
+                        )
+                    )
         else:  # three generations: grandparents (head), a married child with spouse, grandchildren
             head = Member("02", "1", rng.randint(50, 75), surname, eth, marital="20", away=False)
             members += [head, spouse_of(head, head.age - rng.randint(-2, 6), away=False)]
             young_age = rng.randint(22, max(22, min(45, head.age - 20)))
-            away_both, away_one = (p := rng.random()) < 0.5, p < 0.75
+            away_both, away_one = (p := rng.random()) < 0.4, p < 0.7
             partner_age = young_age - rng.randint(-2, 5)
             if self.chance(0.8):  # son and daughter-in-law
                 members.append(Member("20", "1", young_age, surname, eth, marital="20", away=away_one))
-                members.append(Member("38", "2", max(partner_age, 20), self.surnames.pick(rng),
-                                      eth if self.chance(0.7) else self.ethnicities.pick(rng), marital="20",
-                                      away=away_both, native=self.natives.pick(rng)))
-                mother_age = max(partner_age, 20)
-            else:  # daughter with a son-in-law who married in (上门女婿)
+                members.append(
+                    Member(
+                        "38",
+                        "2",
+                        max(partner_age, 20),
+                        self.surnames.pick(rng),
+                        eth if self.chance(0.7) else self.ethnicities.pick(rng),
+                        marital="20",
+                        away=away_both,
+                        native=self.natives.pick(rng),
+                    )
+                )
+                mother_age, grandchildren = max(partner_age, 20), ("41", "42")
+            else:  # daughter with a son-in-law who married in (上门女婿); her children are 外孙子女
                 members.append(Member("30", "2", young_age, surname, eth, marital="20", away=away_both))
-                members.append(Member("28", "1", max(partner_age, 20), self.surnames.pick(rng), eth, marital="20",
-                                      away=away_one, native=self.natives.pick(rng)))
-                mother_age = young_age
+                members.append(
+                    Member(
+                        "28",
+                        "1",
+                        max(partner_age, 20),
+                        self.surnames.pick(rng),
+                        eth,
+                        marital="20",
+                        away=away_one,
+                        native=self.natives.pick(rng),
+                    )
+                )
+                mother_age, grandchildren = young_age, ("43", "44")
             n = GRANDCHILDREN.pick(rng)
-            children(n, min(17, mother_age - 19), grand=True)
+            children(n, min(17, mother_age - 19), relations=grandchildren)
         return kind, members
 
     # -- one person ----------------------------------------------------------------------------
@@ -351,9 +410,17 @@ class Generator:
         birth = datetime.date.fromordinal(birth_ord)
         name = self.name(m.surname, m.sex, birth.year)
         f: dict[str, Any] = {
-            "relation": m.relation, "id_number": id_number, "name": name, "name_initials": self.name_initials(name),
-            "sex": m.sex, "birth_date": birth, "ethnicity": m.ethnicity, "native_place": m.native,
-            "marital_status": m.marital or "10", "registered_address": address, "current_address": address,
+            "relation": m.relation,
+            "id_number": id_number,
+            "name": name,
+            "name_initials": self.name_initials(name),
+            "sex": m.sex,
+            "birth_date": birth,
+            "ethnicity": m.ethnicity,
+            "native_place": m.native,
+            "marital_status": m.marital or "10",
+            "registered_address": address,
+            "current_address": address,
             **placed,
         }
         # Health: disabilities (~6 %, more among the old), chronic diseases (~15 % of the over-50s).
@@ -361,8 +428,12 @@ class Generator:
         if chance(0.02 if age < 18 else 0.045 if age < 60 else 0.11):
             category, grade = self.disability_categories.pick(rng), self.disability_grades.pick(rng)
             severe = grade in ("1", "2")
-            f.update(health="6" + category, disability_category=category, disability_grade=grade,
-                     disability_cert_no=id_number + category + grade)
+            f.update(
+                health="6" + category,
+                disability_category=category,
+                disability_grade=grade,
+                disability_cert_no=id_number + category + grade,
+            )
         elif chance(0.02 if age < 50 else 0.10 if age < 60 else 0.17 if age < 70 else 0.22):
             code = self.chronic.pick(rng)
             severe = code in ("32", "41")
@@ -372,8 +443,10 @@ class Generator:
         # Schooling, service, work away or at home.
         student = False
         if m.deceased:
-            f.update(deceased=True, death_date=datetime.date.fromordinal(
-                max(birth_ord, self.today_ord - rng.randint(30, 1000))))
+            f.update(
+                deceased=True,
+                death_date=datetime.date.fromordinal(max(birth_ord, self.today_ord - rng.randint(30, 1000))),
+            )
             if age >= 16:
                 f["education"] = self.adult_education(birth.year)
         elif age < 6:
@@ -381,15 +454,29 @@ class Generator:
         elif age < 16:
             student = True
             f.update(employment="31", education="81" if age < 12 else "71")
-        elif age <= 22 and m.relation not in ("02", "10", "11", "12", "38", "28") and not severe and chance(
-                0.75 if age < 19 else 0.45):
+        elif (
+            age <= 22
+            and m.relation not in ("02", "10", "11", "12", "38", "28")
+            and not severe
+            and chance(0.75 if age < 19 else 0.45)
+        ):
             student = True
-            level = (("61" if chance(0.7) else "44" if chance(0.65) else "47") if age < 19
-                     else "31" if chance(0.5) else "21")
+            level = (
+                ("61" if chance(0.7) else "44" if chance(0.65) else "47")
+                if age < 19
+                else "31"
+                if chance(0.5)
+                else "21"
+            )
             f.update(residence_status="40", employment="31", education=level)
         elif male and age <= 24 and chance(0.015):
-            f.update(residence_status="50", employment="37", military_service="4", education=self.adult_education(
-                birth.year), political_status="03" if chance(0.5) else "13")
+            f.update(
+                residence_status="50",
+                employment="37",
+                military_service="4",
+                education=self.adult_education(birth.year),
+                political_status="03" if chance(0.5) else "13",
+            )
         else:
             f["education"] = self.adult_education(birth.year)
             can_leave = 18 <= age <= (58 if male else 55) and not severe
@@ -397,17 +484,27 @@ class Generator:
             if away and can_leave:
                 (place, location) = self.destinations.pick(rng)
                 start = max(birth_ord + 18 * 365, self.today_ord - 15 * 365)
-                f.update(residence_status="20", away_destination=place, work_location=location,
-                         away_since=datetime.date.fromordinal(rng.randint(start, max(start, self.today_ord - 30))),
-                         employment="24" if chance(0.85) else "54", occupation=rng.choice(names.MIGRANT_JOBS),
-                         workplace=place + rng.choice(names.MIGRANT_WORKPLACES), current_address=place,
-                         registration_match=False)
+                f.update(
+                    residence_status="20",
+                    away_destination=place,
+                    work_location=location,
+                    away_since=datetime.date.fromordinal(rng.randint(start, max(start, self.today_ord - 30))),
+                    employment="24" if chance(0.85) else "54",
+                    occupation=rng.choice(names.MIGRANT_JOBS),
+                    workplace=place + rng.choice(names.MIGRANT_WORKPLACES),
+                    current_address=place,
+                    registration_match=False,
+                )
             elif age < 65:
                 r = rng.random()
                 if r < 0.16 and not severe:
                     workplace, location = rng.choice(names.LOCAL_WORKPLACES)
-                    f.update(employment="24", workplace=workplace, work_location=location,
-                             occupation=rng.choice(names.LOCAL_JOBS[6:]))
+                    f.update(
+                        employment="24",
+                        workplace=workplace,
+                        work_location=location,
+                        occupation=rng.choice(names.LOCAL_JOBS[6:]),
+                    )
                 elif r < 0.24:
                     f.update(employment="54", occupation="个体经营")
                 elif r < 0.26:
@@ -461,14 +558,20 @@ class Generator:
 
     # -- one household -------------------------------------------------------------------------
 
-    def household(self, ctx: VillageContext) -> tuple[Household, list[Person], list[House], list[EconomyYear]]:
+    def household(
+        self, ctx: VillageContext
+    ) -> tuple[Household, list[Person], list[House], list[EconomyYear]]:
         """One household with members, houses and yearly economy; foreign keys to it are set after saving."""
         rng, chance = self.rng, self.chance
         gi = rng.randrange(len(ctx.groups))
         group = ctx.groups[gi]
         grid = rng.choice(ctx.grids) if ctx.grids else None
-        placed = {"area_id": group.pk, "area_path": group.code,
-                  "grid_id": grid.pk if grid else None, "grid_path": grid.code if grid else ""}
+        placed = {
+            "area_id": group.pk,
+            "area_path": group.code,
+            "grid_id": grid.pk if grid else None,
+            "grid_path": grid.code if grid else "",
+        }
         ctx.house_numbers[gi] += 1
         address = f"{ctx.prefix}{ctx.group_labels[gi]}{ctx.house_numbers[gi]}号"
         kind, members = self.plan()
@@ -495,27 +598,45 @@ class Generator:
             causes.append("education")
         alone = kind == "alone"
         h: dict[str, Any] = {
-            "number": f"{ctx.village.code}{ctx.next_number:0{ctx.width}d}", "address": address,
-            "household_type": "2" if chance(0.08) else "1", "phone": phone,
+            "number": f"{ctx.village.code}{ctx.next_number:0{ctx.width}d}",
+            "address": address,
+            "household_type": "2" if chance(0.08) else "1",
+            "phone": phone,
             "registration_match": head.residence_status == "10",
-            "head_name": head.name, "member_count": len(living), **placed,
+            "head_name": head.name,
+            "member_count": len(living),
+            **placed,
             "cultivated_land_mu": Decimal(rng.randint(30, 600)) / 100 if chance(0.95) else Decimal(0),
             "forest_land_mu": Decimal(rng.randint(0, 3000)) / 100 if chance(0.8) else Decimal(0),
         }
         ctx.next_number += 1
         poor = chance(0.05 + 0.07 * ("disability" in causes) + 0.05 * ("illness" in causes) + 0.04 * alone)
         if poor:
-            cause_codes = [POVERTY_CAUSE_BY_CAUSE[c] for c in causes]
-            main = cause_codes[0] if cause_codes else rng.choice(OTHER_POVERTY_CAUSES)
-            others = [c for c in dict.fromkeys([*cause_codes[1:], *rng.sample(OTHER_POVERTY_CAUSES, 2)]) if c != main]
-            h.update(poverty_alleviated=True, alleviated_year=self.alleviated_years.pick(rng),
-                     main_poverty_cause=main, other_poverty_causes=others[: rng.randint(0, 2)])
+            cause_codes = [names.POVERTY_CAUSE_BY_CAUSE[c] for c in causes]
+            main = cause_codes[0] if cause_codes else rng.choice(names.OTHER_POVERTY_CAUSES)
+            others = [
+                c
+                for c in dict.fromkeys([*cause_codes[1:], *rng.sample(names.OTHER_POVERTY_CAUSES, 2)])
+                if c != main
+            ]
+            h.update(
+                poverty_alleviated=True,
+                alleviated_year=self.alleviated_years.pick(rng),
+                main_poverty_cause=main,
+                other_poverty_causes=others[: rng.randint(0, 2)],
+            )
         if chance(0.15 if poor else 0.012 + 0.025 * bool(causes)):
-            risk = RISK_BY_CAUSE[causes[0]] if causes else rng.choice(OTHER_RISKS)
-            h.update(monitoring_status="monitoring" if chance(0.4) else "cleared", risk_type=risk,
-                     monitoring_type="1" if poor else "2" if chance(0.7) else "3")
-        if (alone and head.marital_status == "10" and chance(0.8)) or (alone and chance(0.01)) or (
-                kind == "single" and head.disability_grade in ("1", "2")):
+            risk = names.RISK_BY_CAUSE[causes[0]] if causes else rng.choice(names.OTHER_RISKS)
+            h.update(
+                monitoring_status="monitoring" if chance(0.4) else "cleared",
+                risk_type=risk,
+                monitoring_type="1" if poor else "2" if chance(0.7) else "3",
+            )
+        if (
+            (alone and head.marital_status == "10" and chance(0.8))
+            or (alone and chance(0.01))
+            or (kind == "single" and head.disability_grade in ("1", "2"))
+        ):
             h["tekun"] = "dispersed" if chance(0.8) else "central"
         elif chance(0.02 + 0.08 * ("disability" in causes) + 0.06 * poor + 0.04 * alone):
             h["dibao"] = "rural"
@@ -539,20 +660,28 @@ class Generator:
         return household, persons, houses, self.economy(household, living, kind)
 
     def houses(self, address: str, placed: dict[str, Any]) -> list[House]:
-        """The family home, sometimes with an old wooden house or a shop building beside it."""
+        """The family home, sometimes with the old wooden house (老屋) beside it, lived in or used as a store."""
         rng, chance = self.rng, self.chance
         rows = []
         for i in range(2 if chance(0.05) else 1):
             structure = self.structures.pick(rng) if i == 0 else "5"
-            first, last, low, high, _weights = STRUCTURE_PROFILE[structure]
+            first, last, low, high, _weights = names.STRUCTURE_PROFILE[structure]
             rented = chance(0.015)
-            rows.append(NEW_HOUSE(dict(
-                address=address if i == 0 else address + "（老屋）", structure=structure,
-                floor_area=Decimal(rng.randint(low * 100, high * 100)) / 100,
-                build_year=rng.randint(first, min(last, self.today.year)), safety_grade=self.safety[structure].pick(rng),
-                use="01" if i == 0 or chance(0.6) else "05", rented_out=rented,
-                tenant=rng.choice(names.TENANTS) if rented else "", **placed,
-            )))
+            rows.append(
+                NEW_HOUSE(
+                    dict(
+                        address=address if i == 0 else address + "（老屋）",
+                        structure=structure,
+                        floor_area=Decimal(rng.randint(low * 100, high * 100)) / 100,
+                        build_year=rng.randint(first, min(last, self.today.year)),
+                        safety_grade=self.safety[structure].pick(rng),
+                        use="01" if i == 0 or chance(0.6) else "05",
+                        rented_out=rented,
+                        tenant=rng.choice(names.TENANTS) if rented else "",
+                        **placed,
+                    )
+                )
+            )
         return rows
 
     def economy(self, household: Household, living: list[Person], kind: str) -> list[EconomyYear]:
@@ -578,24 +707,42 @@ class Generator:
                 other += 600
         cultivated, forest = float(household.cultivated_land_mu), float(household.forest_land_mu)
         # Crops by area, plus pigs, poultry or tea for some.
-        business += int(cultivated * rng.randint(600, 1_200)) + (rng.randint(2_000, 15_000) if chance(0.45) else 0)
+        business += int(cultivated * rng.randint(600, 1_200)) + (
+            rng.randint(2_000, 15_000) if chance(0.45) else 0
+        )
         # Farmland subsidy, plus support from children living elsewhere (赡养费) for old couples.
-        other += int(cultivated * 110) + (rng.randint(3_000, 10_000) if kind in ("alone", "empty_nest") else 0)
+        other += int(cultivated * 110) + (
+            rng.randint(3_000, 10_000) if kind in ("alone", "empty_nest") else 0
+        )
         prop = rng.randint(300, 3_000) if chance(0.2) else 0
         dibao = population * rng.randint(3_000, 5_200) if household.dibao else 0
         tekun = population * rng.randint(9_000, 12_000) if household.tekun else 0
         eco = int(forest * 16)
+        if household.monitoring_status == "monitoring":  # still at risk: lower, less stable earnings
+            wage, business = wage * 6 // 10, business * 7 // 10
         rows = []
         for i, year in enumerate(self.years):
             growth = 1 - 0.05 * (len(self.years) - 1 - i)
-            w, b = int(wage * growth * rng.uniform(0.95, 1.05)), int(business * growth * rng.uniform(0.9, 1.1))
-            row = NEW_ECONOMY(dict(
-                area_path=household.area_path, year=year, population=population, wage_income=Decimal(w),
-                business_income=Decimal(b), property_income=Decimal(prop), dibao_income=Decimal(dibao),
-                tekun_income=Decimal(tekun), pension_income=Decimal(int(pension * growth)),
-                eco_compensation_income=Decimal(eco), other_transfer_income=Decimal(other),
-                business_expense=Decimal(int(b * rng.uniform(0.3, 0.5))),
-            ))
+            w, b = (
+                int(wage * growth * rng.uniform(0.95, 1.05)),
+                int(business * growth * rng.uniform(0.9, 1.1)),
+            )
+            row = NEW_ECONOMY(
+                dict(
+                    area_path=household.area_path,
+                    year=year,
+                    population=population,
+                    wage_income=Decimal(w),
+                    business_income=Decimal(b),
+                    property_income=Decimal(prop),
+                    dibao_income=Decimal(dibao),
+                    tekun_income=Decimal(tekun),
+                    pension_income=Decimal(int(pension * growth)),
+                    eco_compensation_income=Decimal(eco),
+                    other_transfer_income=Decimal(other),
+                    business_expense=Decimal(int(b * rng.uniform(0.3, 0.5))),
+                )
+            )
             row.compute()
             rows.append(row)
         return rows
@@ -608,7 +755,9 @@ class Generator:
         count = max(1, round(ctx.count / HOUSEHOLDS_PER_PLACE)) if ctx.count else 0
         rows, seen = [], set()
         for i in range(count):
-            place_type, suffixes = ("clinic", ("卫生室",)) if i == 0 and count > 1 else self.place_kinds.pick(rng)
+            place_type, suffixes = (
+                ("clinic", ("卫生室",)) if i == 0 and count > 1 else self.place_kinds.pick(rng)
+            )
             name = ctx.village_short + rng.choice(suffixes)
             if name in seen:
                 name = f"{ctx.village_short}{self.surnames.pick(rng)}家{rng.choice(suffixes)}"
@@ -619,14 +768,25 @@ class Generator:
             grid = rng.choice(ctx.grids) if ctx.grids else None
             hazard, notes = self.hazards.pick(rng)
             boss_sex = "1" if self.chance(0.6) else "2"
-            rows.append(NEW_PLACE(dict(
-                name=name, place_type=place_type,
-                address=f"{ctx.prefix}{ctx.group_labels[gi]}{rng.randint(1, 120)}号",
-                responsible_person=self.name(self.surnames.pick(rng), boss_sex, rng.randint(1955, 1995)),
-                phone=self.phone() if self.chance(0.9) else "", hazard_type=hazard, hazard_note=rng.choice(notes),
-                area_id=ctx.groups[gi].pk, area_path=ctx.groups[gi].code,
-                grid_id=grid.pk if grid else None, grid_path=grid.code if grid else "",
-            )))
+            rows.append(
+                NEW_PLACE(
+                    dict(
+                        name=name,
+                        place_type=place_type,
+                        address=f"{ctx.prefix}{ctx.group_labels[gi]}{rng.randint(1, 120)}号",
+                        responsible_person=self.name(
+                            self.surnames.pick(rng), boss_sex, rng.randint(1955, 1995)
+                        ),
+                        phone=self.phone() if self.chance(0.9) else "",
+                        hazard_type=hazard,
+                        hazard_note=rng.choice(notes),
+                        area_id=ctx.groups[gi].pk,
+                        area_path=ctx.groups[gi].code,
+                        grid_id=grid.pk if grid else None,
+                        grid_path=grid.code if grid else "",
+                    )
+                )
+            )
         return rows
 
 
@@ -640,10 +800,14 @@ def _copy_rows(model: type[models.Model], rows: Sequence[models.Model], *, with_
 
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
+    sql = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
     values_of = attrgetter(*(f.attname for f in fields))
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    now_at = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    now_at = [
+        i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     now = timezone.now()
     with connection.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
@@ -662,13 +826,17 @@ def _insert(model: type[models.Model], rows: list[Any], *, need_pk: bool = False
     if connection.vendor != "postgresql":
         model.objects.bulk_create(rows, batch_size=1000)
         if need_pk and rows[0].pk is None:
-            raise RuntimeError("The database returned no ids from bulk_create (SQLite >= 3.35 or PostgreSQL needed).")
+            raise RuntimeError(
+                "The database returned no ids from bulk_create (SQLite >= 3.35 or PostgreSQL needed)."
+            )
         return
     if need_pk:
         pk = model._meta.pk
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [model._meta.db_table, pk.column, len(rows)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(rows)],
+            )
             for row, (pk_value,) in zip(rows, cursor.fetchall(), strict=True):
                 row.pk = pk_value
     _copy_rows(model, rows, with_pk=need_pk)
@@ -676,10 +844,18 @@ def _insert(model: type[models.Model], rows: list[Any], *, need_pk: bool = False
         row._state.adding, row._state.db = False, connection.alias
 
 
-def _save_batch(households: list[Household], pending: list[tuple[list[Person], list[House], list[EconomyYear]]],
-                places: list[Place], counts: dict[str, int]) -> None:
+def _save_batch(
+    households: list[Household],
+    pending: list[tuple[list[Person], list[House], list[EconomyYear]]],
+    places: list[Place],
+    counts: dict[str, int],
+) -> None:
     """Write one batch in its own transaction: households first (for their ids), then the rest."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Demo rows can be regenerated: do not wait for the WAL flush at each batch's commit.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         _insert(Household, households, need_pk=True)
         persons, houses, economy = [], [], []
         for household, (members, homes, years) in zip(households, pending, strict=True):
@@ -703,6 +879,57 @@ def _save_batch(households: list[Household], pending: list[tuple[list[Person], l
     counts["places"] += len(places)
 
 
+class BatchWriter:
+    """Saves batches in order and reports progress.
+
+    On PostgreSQL, outside any transaction, one background thread (with its own connection) saves
+    batch N while the caller generates batch N+1, so the database's work overlaps Python's. At most
+    one batch is in flight, and its errors surface at the next call. Elsewhere (SQLite, or inside a
+    transaction such as a test's) batches are saved inline.
+    """
+
+    def __init__(self, progress: Callable[[int], object] | None) -> None:
+        self.counts = dict.fromkeys(("households", "persons", "houses", "economy", "places"), 0)
+        self.progress = progress
+        threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-writer") if threaded else None
+        )
+        self.in_flight: Future | None = None
+
+    def save(
+        self,
+        households: list[Household],
+        pending: list[tuple[list[Person], list[House], list[EconomyYear]]],
+        places: list[Place],
+    ) -> None:
+        if self.executor is None:
+            _save_batch(households, pending, places, self.counts)
+            self.report()
+            return
+        self.wait()
+        self.in_flight = self.executor.submit(_save_batch, households, pending, places, self.counts)
+
+    def wait(self) -> None:
+        if self.in_flight is not None:
+            future, self.in_flight = self.in_flight, None
+            future.result()
+            self.report()
+
+    def report(self) -> None:
+        if self.progress:
+            self.progress(self.counts["households"])
+
+    def close(self) -> None:
+        if self.executor is None:
+            return
+        try:
+            self.wait()
+        finally:
+            self.executor.submit(connections.close_all).result()  # runs in the writer thread: its connection
+            self.executor.shutdown()
+
+
 def generate_registry(
     *,
     villages: list[VillageSpec],
@@ -720,28 +947,33 @@ def generate_registry(
     and phone numbers already in the database are skipped, so a second run adds rather than
     collides. ``responsible_cadres`` (users) are assigned to poverty-alleviated and monitored
     households. ``id_offset`` shifts the ID sequence numbers (default: derived from ``seed``).
-    Rows are written with ``bulk_create``, one transaction per ``batch_size`` households, and
-    ``progress(households_done)`` is called after each batch. Returns the counts created.
+    Rows are written in bulk, one transaction per ``batch_size`` households: ``bulk_create`` on
+    SQLite, ``COPY`` on PostgreSQL (with the next batch generated meanwhile, see
+    :class:`BatchWriter`). ``progress(households_done)`` is called after each batch. Returns the
+    counts created.
     """
     generator = Generator(seed=seed, responsible_cadres=responsible_cadres, id_offset=id_offset)
-    counts = dict.fromkeys(("households", "persons", "houses", "economy", "places"), 0)
+    merged: dict[str, VillageSpec] = {}  # a village listed twice gets one numbering
+    for village, groups, grids, count in villages:
+        previous = merged.get(village.code)
+        merged[village.code] = (village, groups, grids, count + (previous[3] if previous else 0))
+    writer = BatchWriter(progress)
     households: list[Household] = []
     pending: list[tuple[list[Person], list[House], list[EconomyYear]]] = []
     places: list[Place] = []
-    for village, groups, grids, count in villages:
-        ctx = VillageContext(village, list(groups), list(grids), count)
-        places += generator.places(ctx)
-        for _ in range(count):
-            household, persons, houses, economy = generator.household(ctx)
-            households.append(household)
-            pending.append((persons, houses, economy))
-            if len(households) >= batch_size:
-                _save_batch(households, pending, places, counts)
-                households, pending, places = [], [], []
-                if progress:
-                    progress(counts["households"])
-    if households or places:
-        _save_batch(households, pending, places, counts)
-        if progress:
-            progress(counts["households"])
-    return counts
+    try:
+        for village, groups, grids, count in merged.values():
+            ctx = VillageContext(village, list(groups), list(grids), count)
+            places += generator.places(ctx)
+            for _ in range(count):
+                household, persons, houses, economy = generator.household(ctx)
+                households.append(household)
+                pending.append((persons, houses, economy))
+                if len(households) >= batch_size:
+                    writer.save(households, pending, places)
+                    households, pending, places = [], [], []
+        if households or places:
+            writer.save(households, pending, places)
+    finally:
+        writer.close()
+    return writer.counts

@@ -13,7 +13,16 @@ from minqing.core import codes
 from minqing.core.idnumber import IdNumberError, normalize_id_number
 from minqing.core.scoping import under
 
-from .models import AssistanceLevel, DestituteSupport, House, Household, MonitoringStatus, Person, Place, PlaceType
+from .models import (
+    AssistanceLevel,
+    DestituteSupport,
+    House,
+    Household,
+    MonitoringStatus,
+    Person,
+    Place,
+    PlaceType,
+)
 
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 PHONE_LIKE = re.compile(r"^1\d{10}$|^0\d{9,11}$")
@@ -42,7 +51,12 @@ class ScopedFilterSet(filters.FilterSet):
     def area_choices(self, levels=("township", "village", "group")):
         if self.user is None:
             return Area.objects.none()
-        return Area.objects.visible_to(self.user, "view").filter(level__in=levels).select_related("parent").order_by("code")
+        return (
+            Area.objects.visible_to(self.user, "view")
+            .filter(level__in=levels)
+            .select_related("parent")
+            .order_by("code")
+        )
 
 
 def household_search(queryset, value: str):
@@ -57,7 +71,9 @@ def household_search(queryset, value: str):
             return queryset.none()
         return queryset.filter(pk__in=Person.objects.filter(id_number=number).values("household_id"))
     if PHONE_LIKE.match(text):
-        return queryset.filter(Q(phone=text) | Q(pk__in=Person.objects.filter(phone=text).values("household_id")))
+        return queryset.filter(
+            Q(phone=text) | Q(pk__in=Person.objects.filter(phone=text).values("household_id"))
+        )
     if NUMBER_LIKE.match(text):
         return queryset.filter(number__startswith=text)
     return queryset.filter(head_name__startswith=text)
@@ -118,7 +134,9 @@ class HouseFilter(ScopedFilterSet):
 
     def filter_dangerous(self, queryset, name, value):
         grades = [codes.HouseSafetyGrade.C, codes.HouseSafetyGrade.D]
-        return queryset.filter(safety_grade__in=grades) if value else queryset.exclude(safety_grade__in=grades)
+        return (
+            queryset.filter(safety_grade__in=grades) if value else queryset.exclude(safety_grade__in=grades)
+        )
 
 
 class PlaceFilter(ScopedFilterSet):

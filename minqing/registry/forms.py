@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minqing.accounts.models import User
+from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import codes
 from minqing.core.forms import BootstrapMixin, VersionField
@@ -16,12 +16,18 @@ from .services import ECONOMY_FIELDS, HOUSE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIE
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
-        parent = obj.parent.short_name if obj.parent_id and obj.level in ("group", "grid") else ""
+        # Grid names already carry their village (鱼塘村第1网格); groups do not (一组).
+        parent = obj.parent.short_name if obj.parent_id and obj.level == "group" else ""
         return f"{parent}{obj.short_name}" if parent else obj.short_name
 
 
 def scoped_areas(user, levels):
-    return Area.objects.visible_to(user, "change").filter(level__in=levels).select_related("parent").order_by("code")
+    return (
+        Area.objects.visible_to(user, "change")
+        .filter(level__in=levels)
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 class PlacedForm(BootstrapMixin, forms.ModelForm):
@@ -32,12 +38,19 @@ class PlacedForm(BootstrapMixin, forms.ModelForm):
         self.user = user
         if "area" in self.fields:
             self.fields["area"] = AreaChoiceField(
-                scoped_areas(user, ("village", "group")), label=_("所属区域"), initial=self.initial.get("area")
+                scoped_areas(user, ("village", "group")),
+                label=_("所属区域"),
+                initial=self.initial.get("area"),
             )
         if "grid" in self.fields:
             self.fields["grid"] = AreaChoiceField(
-                Area.objects.visible_to(user, "view").filter(level="grid").select_related("parent").order_by("code"),
-                label=_("所属网格"), required=False, initial=self.initial.get("grid"),
+                Area.objects.visible_to(user, "view")
+                .filter(level="grid")
+                .select_related("parent")
+                .order_by("code"),
+                label=_("所属网格"),
+                required=False,
+                initial=self.initial.get("grid"),
             )
         for field in ("area", "grid"):
             if field in self.fields:
@@ -49,7 +62,10 @@ class PlacedForm(BootstrapMixin, forms.ModelForm):
 class HouseholdForm(PlacedForm):
     version = VersionField(required=False)
     other_poverty_causes = forms.MultipleChoiceField(
-        choices=codes.PovertyCause.choices, required=False, label=_("其他致贫原因"), widget=forms.CheckboxSelectMultiple
+        choices=codes.PovertyCause.choices,
+        required=False,
+        label=_("其他致贫原因"),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -60,13 +76,12 @@ class HouseholdForm(PlacedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["other_poverty_causes"].widget.attrs["class"] = ""
-        self.fields["responsible_cadre"].queryset = User.objects.filter(
-            is_active=True, assignments__role__in=["stationed_cadre", "village_cadre", "township_staff"],
-            assignments__area__in=Area.objects.visible_to(user, "view"),
-        ).distinct().order_by("username")
+        self.fields["responsible_cadre"].queryset = assignable_cadres(user)
         self.custom_fields = list(CustomField.objects.filter(is_active=True))
         for custom in self.custom_fields:
-            self.fields[f"custom_{custom.key}"] = custom_form_field(custom, self.instance.custom.get(custom.key))
+            self.fields[f"custom_{custom.key}"] = custom_form_field(
+                custom, self.instance.custom.get(custom.key)
+            )
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k in HOUSEHOLD_FIELDS}
@@ -91,11 +106,20 @@ def custom_form_field(custom: CustomField, initial) -> forms.Field:
         field = forms.BooleanField(label=custom.label, required=False, initial=initial)
     elif custom.kind == kind.CHOICE:
         field = forms.ChoiceField(
-            label=custom.label, required=False, initial=initial, choices=[("", "—"), *[(o, o) for o in custom.options]]
+            label=custom.label,
+            required=False,
+            initial=initial,
+            choices=[("", "—"), *[(o, o) for o in custom.options]],
         )
     else:
         field = forms.CharField(label=custom.label, required=False, initial=initial, max_length=200)
-    css = "form-check-input" if custom.kind == kind.BOOLEAN else "form-select" if custom.kind == kind.CHOICE else "form-control"
+    css = (
+        "form-check-input"
+        if custom.kind == kind.BOOLEAN
+        else "form-select"
+        if custom.kind == kind.CHOICE
+        else "form-control"
+    )
     field.widget.attrs["class"] = css
     return field
 
@@ -116,7 +140,9 @@ class PersonForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 18})
+        self.fields["id_number"].widget.attrs.update(
+            {"autocomplete": "off", "inputmode": "text", "maxlength": 18}
+        )
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
 
     def validate_unique(self):
@@ -148,20 +174,27 @@ class PersonMoveForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, person: Person, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["new_head"].queryset = person.household.members.exclude(pk=person.pk).filter(deceased=False)
+        self.fields["new_head"].queryset = person.household.members.exclude(pk=person.pk).filter(
+            deceased=False
+        )
 
     def clean_to_household(self):
         number = self.cleaned_data["to_household"].strip()
         household = Household.objects.visible_to(self.user, "change").filter(number=number).first()
         if household is None:
-            raise forms.ValidationError(_("找不到户编号为 %(number)s 的户，或该户不在您的管辖范围内。") % {"number": number})
+            raise forms.ValidationError(
+                _("找不到户编号为 %(number)s 的户，或该户不在您的管辖范围内。") % {"number": number}
+            )
         return household
 
 
 class SplitForm(BootstrapMixin, forms.Form):
     head = forms.ModelChoiceField(label=_("新户户主"), queryset=Person.objects.none())
     members = forms.ModelMultipleChoiceField(
-        label=_("随同分出的成员"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("随同分出的成员"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     address = forms.CharField(label=_("新户住址"), max_length=200, required=False)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes
-from minqing.core.idnumber import IdNumberError, check_consistency, mask_id_number, mask_phone, normalize_id_number
+from minqing.core.idnumber import (
+    IdNumberError,
+    check_consistency,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+)
 from minqing.core.scoping import GridScopedQuerySet, ScopedQuerySet
 
 
@@ -177,6 +184,9 @@ class Household(AreaPlaced, Versioned):
     def __str__(self) -> str:
         return f"{self.head_name or _('(无户主)')} · {self.number}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household", args=[self.pk])
+
     def clean(self) -> None:
         self.clean_placement()
         if self.monitoring_status and not self.monitoring_type:
@@ -187,9 +197,6 @@ class Household(AreaPlaced, Versioned):
             raise ValidationError({"alleviated_year": _("脱贫年度应在2013年到今年之间。")})
         if self.main_poverty_cause in (self.other_poverty_causes or []):
             raise ValidationError({"other_poverty_causes": _("其他致贫原因不应重复主要致贫原因。")})
-
-    def get_absolute_url(self) -> str:
-        return reverse("registry:household", args=[self.pk])
 
     @property
     def phone_masked(self) -> str:
@@ -378,8 +385,20 @@ class House(AreaPlaced, Versioned):
     )
     address = models.CharField(_("房屋地址"), max_length=200)
     structure = models.CharField(_("结构"), max_length=1, choices=codes.HouseStructure.choices, blank=True)
-    floor_area = models.DecimalField(_("建筑面积(㎡)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    build_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
+    floor_area = models.DecimalField(
+        _("建筑面积(㎡)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"), message=_("建筑面积必须大于0。"))],
+    )
+    build_year = models.PositiveSmallIntegerField(
+        _("建成年份"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800, message=_("建成年份不能早于1800年。"))],
+    )
     safety_grade = models.CharField(
         _("安全等级"), max_length=1, choices=codes.HouseSafetyGrade.choices, default=codes.HouseSafetyGrade.A
     )
@@ -407,6 +426,13 @@ class House(AreaPlaced, Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:house", args=[self.pk])
+
+    def clean(self) -> None:
+        self.clean_placement()
+        if self.build_year and self.build_year > timezone.localdate().year:
+            raise ValidationError({"build_year": _("建成年份不能晚于今年。")})
+        if self.rented_out and not self.tenant:
+            raise ValidationError({"tenant": _("出租的房屋请填写承租人。")})
 
     @property
     def is_dangerous(self) -> bool:
@@ -457,12 +483,24 @@ class Place(AreaPlaced, Versioned):
     def get_absolute_url(self) -> str:
         return reverse("registry:place", args=[self.pk])
 
+    def clean(self) -> None:
+        self.clean_placement()
+
+    @property
+    def has_hazard(self) -> bool:
+        return self.hazard_type != codes.HazardType.NONE
+
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
+MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "default": Decimal(0),
+    "validators": [MinValueValidator(Decimal(0), message=_("金额不能为负数。"))],
+}
 
 
 class EconomyYear(models.Model):
@@ -566,9 +604,16 @@ class Attachment(models.Model):
         PHOTO = "photo", _("照片")
         OTHER = "other", _("其他")
 
-    household = models.ForeignKey(Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="attachments")
+    household = models.ForeignKey(
+        Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="attachments"
+    )
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+        Person,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
     area_path = models.CharField(_("区域路径"), max_length=15, editable=False, db_index=True)
     grid_path = models.CharField(_("网格路径"), max_length=15, blank=True, editable=False)
@@ -580,11 +625,17 @@ class Attachment(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小(字节)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = GridScopedQuerySet.as_manager()
+
+    IDENTITY_KINDS = frozenset({"id_copy", "hukou", "disability"})
 
     class Meta:
         verbose_name = _("附件")

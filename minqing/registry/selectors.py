@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 
 from minqing.core.models import AuditEvent
 
-from .models import Attachment, House, Household, Person
+from .models import House, Household, Person
 
 HISTORY_LIMIT = 30
 
@@ -16,10 +16,31 @@ def household_list(user, action: str = "view"):
         Household.objects.visible_to(user, action)
         .select_related("area__parent", "grid")
         .only(
-            "id", "number", "head_name", "address", "phone", "member_count", "status", "poverty_alleviated",
-            "monitoring_status", "dibao", "tekun", "housing_secure", "water_safe", "area_path", "grid_path",
-            "updated_at", "area__name", "area__level", "area__code", "area__parent__name", "area__parent__code",
-            "area__parent__level", "grid__name", "grid__code", "grid__level",
+            "id",
+            "number",
+            "head_name",
+            "address",
+            "phone",
+            "member_count",
+            "status",
+            "poverty_alleviated",
+            "monitoring_status",
+            "dibao",
+            "tekun",
+            "housing_secure",
+            "water_safe",
+            "area_path",
+            "grid_path",
+            "updated_at",
+            "area__name",
+            "area__level",
+            "area__code",
+            "area__parent__name",
+            "area__parent__code",
+            "area__parent__level",
+            "grid__name",
+            "grid__code",
+            "grid__level",
         )
         .order_by("area_path", "number")
     )
@@ -29,21 +50,22 @@ def household_file(user, pk: int) -> Household:
     """The 一户一页 household with everything the page shows, in a fixed number of queries."""
     from django.shortcuts import get_object_or_404
 
-    queryset = Household.objects.visible_to(user, "view").select_related("area__parent", "grid", "responsible_cadre")
+    queryset = Household.objects.visible_to(user, "view").select_related(
+        "area__parent", "grid", "responsible_cadre"
+    )
     queryset = queryset.prefetch_related(
         Prefetch("members", queryset=Person.objects.order_by("deceased", "relation", "birth_date")),
         Prefetch("houses", queryset=House.objects.order_by("address")),
         "economy",
-        Prefetch("attachments", queryset=Attachment.objects.select_related("person", "uploaded_by")),
     )
     return get_object_or_404(queryset, pk=pk)
 
 
 def history_of_household(household: Household) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(household_id=household.pk, verb__startswith="registry.").order_by("-at", "-id")[
-            :HISTORY_LIMIT
-        ]
+        AuditEvent.objects.filter(household_id=household.pk, verb__startswith="registry.").order_by(
+            "-at", "-id"
+        )[:HISTORY_LIMIT]
     )
 
 

@@ -185,6 +185,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], versi
         row.members.update(area=row.area, area_path=row.area_path, grid=row.grid, grid_path=row.grid_path)
         row.houses.update(area=row.area, area_path=row.area_path, grid=row.grid, grid_path=row.grid_path)
         EconomyYear.objects.filter(household=row).update(area_path=row.area_path)
+        row.attachments.update(area_path=row.area_path, grid_path=row.grid_path)
     audit.record(
         actor=actor, verb="registry.household.updated", target=row, changes=changes, household_id=row.pk
     )
@@ -195,7 +196,7 @@ def _refresh_household_summary(household: Household) -> None:
     members = household.members.filter(deceased=False)
     head = household.members.filter(relation=HEAD).first()
     Household.objects.filter(pk=household.pk).update(
-        member_count=members.count(), head_name=head.name if head else ""
+        member_count=members.count(), head_name=head.name if head else "", updated_at=timezone.now()
     )
 
 
@@ -389,6 +390,12 @@ def _record_update(model, *, actor, obj, data: dict[str, Any], version: int, fie
         raise ConcurrentEditError(record=row, events=_history_since(row, version))
     if "area" in data and data["area"] != row.area:
         _check_area(actor, data["area"])
+    if "grid" in data and data["grid"] != row.grid:
+        _check_grid(actor, data["grid"])
+    new_household = data.get("household")
+    if new_household is not None and new_household.pk != getattr(row, "household_id", None):
+        new_household = _changeable(actor, Household, new_household)
+        data = {**data, "area": new_household.area, "grid": new_household.grid}
     changes = _apply(row, data, fields)
     if not changes:
         return row
@@ -454,6 +461,8 @@ ECONOMY_FIELDS = [*EconomyYear.INCOME_FIELDS, *EconomyYear.TRANSFER_FIELDS, "bus
 def economy_save(*, actor, household: Household, year: int, data: dict[str, Any]) -> EconomyYear:
     """Create or replace one year's income and expense; 年人均纯收入 is computed, never typed."""
     household = _changeable(actor, Household, household)
+    if not 2000 <= year <= timezone.localdate().year:
+        raise ValidationError({"year": _("年度应在2000年到今年之间。")})
     row = EconomyYear.objects.select_for_update().filter(household=household, year=year).first()
     created = row is None
     if created:

@@ -486,9 +486,10 @@ def test_partial_offers_every_kind_and_the_members(storage_root, users, records)
         assert f'<option value="{value}"' in html, value
     assert f'<option value="{records.pv.pk}"' in html
     assert f'<option value="{records.pw.pk}"' not in html
-    assert 'capture="environment"' in html
+    assert "capture=" not in html  # phones offer camera, gallery and files together
     assert 'accept="image/jpeg,image/png,image/webp,application/pdf"' in html
     assert 'hx-encoding="multipart/form-data"' in html
+    assert "单个文件不超过 10 MB。" in html
 
 
 def test_partial_cards_and_read_only_view(png_attachment, pdf_attachment, users, records):

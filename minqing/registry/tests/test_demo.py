@@ -22,7 +22,9 @@ def village_spec(db):
     """county 520622 → 朱家场镇 → 鱼塘村 with two groups and one grid."""
     county = Area.objects.create(code="520622", name="玉屏侗族自治县", level="county")
     township = Area.objects.create(code="520622102", name="朱家场镇", level="township", parent=county)
-    village = Area.objects.create(code="520622102211", name="鱼塘村村民委员会", level="village", parent=township)
+    village = Area.objects.create(
+        code="520622102211", name="鱼塘村村民委员会", level="village", parent=township
+    )
     groups = [
         Area.objects.create(code="520622102211001", name="第一村民小组", level="group", parent=village),
         Area.objects.create(code="520622102211002", name="第二村民小组", level="group", parent=village),
@@ -41,18 +43,26 @@ def _wipe() -> None:
 
 def _first_household() -> tuple[str, str, list[str]]:
     first = Household.objects.order_by("number").first()
-    return first.number, first.head_name, list(first.members.order_by("pk").values_list("id_number", flat=True))
+    return (
+        first.number,
+        first.head_name,
+        list(first.members.order_by("pk").values_list("id_number", flat=True)),
+    )
 
 
 @pytest.mark.django_db
 def test_counts_match_the_database(village_spec):
     village, groups, grids = village_spec
     done: list[int] = []
-    counts = generate_registry(villages=[(village, groups, grids, HOUSEHOLDS)], seed=7, batch_size=25,
-                               progress=done.append)
+    counts = generate_registry(
+        villages=[(village, groups, grids, HOUSEHOLDS)], seed=7, batch_size=25, progress=done.append
+    )
     assert counts == {
-        "households": Household.objects.count(), "persons": Person.objects.count(),
-        "houses": House.objects.count(), "economy": EconomyYear.objects.count(), "places": Place.objects.count(),
+        "households": Household.objects.count(),
+        "persons": Person.objects.count(),
+        "houses": House.objects.count(),
+        "economy": EconomyYear.objects.count(),
+        "places": Place.objects.count(),
     }
     assert counts["households"] == HOUSEHOLDS
     assert counts["persons"] > HOUSEHOLDS * 2
@@ -76,7 +86,10 @@ def test_persons_pass_the_input_rules(village_spec):
         assert person.death_date is None or person.birth_date <= person.death_date <= today
         assert person.deceased == (person.death_date is not None)
         if person.disability_category:
-            assert person.disability_cert_no == person.id_number + person.disability_category + person.disability_grade
+            assert (
+                person.disability_cert_no
+                == person.id_number + person.disability_category + person.disability_grade
+            )
         person.full_clean()  # the same model rules (codes, clean()) as forms and imports
     assert any(p.residence_status == "20" and p.away_destination and p.away_since for p in persons)
     assert any(p.residence_status == "40" for p in persons)
@@ -103,7 +116,11 @@ def test_households_heads_paths_and_rows_are_consistent(village_spec):
         household.full_clean()
         for row in [*household.members.all(), *household.houses.all()]:
             assert (row.area_id, row.area_path, row.grid_id, row.grid_path) == (
-                household.area_id, household.area_path, household.grid_id, household.grid_path)
+                household.area_id,
+                household.area_path,
+                household.grid_id,
+                household.grid_path,
+            )
         for house in household.houses.all():
             house.full_clean()
         years = list(household.economy.order_by("year"))
@@ -148,3 +165,33 @@ def test_a_second_run_adds_without_collisions(village_spec):
     numbers = sorted(Household.objects.values_list("number", flat=True))
     assert numbers == [f"{village.code}{n:04d}" for n in range(1, 61)]
     assert Person.objects.values("id_number").distinct().count() == Person.objects.count()
+
+
+@pytest.mark.django_db
+def test_name_initials_match_pypinyin(village_spec):
+    from pypinyin import Style, lazy_pinyin
+
+    village, groups, grids = village_spec
+    generate_registry(villages=[(village, groups, grids, 40)], seed=9)
+    for name, initials in Person.objects.values_list("name", "name_initials"):
+        expected = "".join(
+            p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+        ).lower()
+        assert initials == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_commit_one_by_one(village_spec):
+    """Outside a transaction, PostgreSQL saves in a background thread; the result is the same."""
+    village, groups, grids = village_spec
+    done: list[int] = []
+    counts = generate_registry(
+        villages=[(village, groups, grids, 30), (village, groups, grids, 10)],
+        seed=8,
+        batch_size=16,
+        progress=done.append,
+    )
+    assert done == [16, 32, 40]
+    assert counts["households"] == Household.objects.count() == 40
+    assert counts["persons"] == Person.objects.count()
+    assert Household.objects.filter(number=f"{village.code}0040").exists()  # the repeated village continues

@@ -41,12 +41,16 @@ def test_list_query_count_does_not_grow(login, users, records, tree, django_asse
     with django_assert_max_num_queries(8) as first:
         client.get(reverse("registry:household_list"))
     for n in range(20):
-        Household.objects.create(number=f"52062210221109{n:02d}", area=tree.v2, area_path=tree.v2.code, address="x")
+        Household.objects.create(
+            number=f"52062210221109{n:02d}", area=tree.v2, area_path=tree.v2.code, address="x"
+        )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("registry:household_list"))
 
 
-def test_household_page_query_count_does_not_grow_with_members(login, users, records, django_assert_max_num_queries):
+def test_household_page_query_count_does_not_grow_with_members(
+    login, users, records, django_assert_max_num_queries
+):
     client = login(users.inside)
     url = reverse("registry:household", args=[records.hv.pk])
     client.get(url)
@@ -71,13 +75,30 @@ def test_household_page_masks_and_offers_reveal(login, users, records):
 def test_create_household_through_the_form(login, users, tree):
     birth = datetime.date(1978, 8, 8)
     data = {
-        "area": tree.v1.pk, "grid": tree.vg1.pk, "address": "鱼塘村一组18号", "household_type": "1",
-        "status": "1", "registration_match": "on", "cultivated_land_mu": "2.5", "forest_land_mu": "0",
-        "food_secure": "on", "clothing_secure": "on", "education_secure": "on", "medical_secure": "on",
-        "housing_secure": "on", "water_safe": "on",
-        "head-name": "杨建档", "head-sex": "1", "head-birth_date": "1978-08-08",
-        "head-id_number": make_id_number("520622", birth, 17), "head-ethnicity": "12", "head-political_status": "13",
-        "head-religion": "00", "head-residence_status": "10", "head-health": "10", "head-medical_insurance": "on",
+        "area": tree.v1.pk,
+        "grid": tree.vg1.pk,
+        "address": "鱼塘村一组18号",
+        "household_type": "1",
+        "status": "1",
+        "registration_match": "on",
+        "cultivated_land_mu": "2.5",
+        "forest_land_mu": "0",
+        "food_secure": "on",
+        "clothing_secure": "on",
+        "education_secure": "on",
+        "medical_secure": "on",
+        "housing_secure": "on",
+        "water_safe": "on",
+        "head-name": "杨建档",
+        "head-sex": "1",
+        "head-birth_date": "1978-08-08",
+        "head-id_number": make_id_number("520622", birth, 17),
+        "head-ethnicity": "12",
+        "head-political_status": "13",
+        "head-religion": "00",
+        "head-residence_status": "10",
+        "head-health": "10",
+        "head-medical_insurance": "on",
         "head-registration_match": "on",
     }
     response = login(users.inside).post(reverse("registry:household_create"), data)
@@ -87,10 +108,23 @@ def test_create_household_through_the_form(login, users, tree):
 
 
 def test_form_errors_are_chinese_and_beside_the_field(login, users, tree):
-    data = {"area": tree.v1.pk, "address": "x", "household_type": "1", "status": "1", "cultivated_land_mu": "0",
-            "forest_land_mu": "0", "head-name": "杨错号", "head-sex": "1", "head-birth_date": "1978-08-08",
-            "head-id_number": "520622197808081234", "head-ethnicity": "01", "head-political_status": "13",
-            "head-religion": "00", "head-residence_status": "10", "head-health": "10"}
+    data = {
+        "area": tree.v1.pk,
+        "address": "x",
+        "household_type": "1",
+        "status": "1",
+        "cultivated_land_mu": "0",
+        "forest_land_mu": "0",
+        "head-name": "杨错号",
+        "head-sex": "1",
+        "head-birth_date": "1978-08-08",
+        "head-id_number": "520622197808081234",
+        "head-ethnicity": "01",
+        "head-political_status": "13",
+        "head-religion": "00",
+        "head-residence_status": "10",
+        "head-health": "10",
+    }
     response = login(users.inside).post(reverse("registry:household_create"), data)
     body = response.content.decode()
     assert response.status_code == 200
@@ -128,9 +162,19 @@ def test_read_only_role_cannot_open_forms(login, users, records):
 
 def test_add_member_and_person_page(login, users, records):
     client = login(users.inside)
-    data = {"name": "龙小花", "sex": "2", "birth_date": "2016-02-02", "relation": "30", "ethnicity": "12",
-            "political_status": "13", "religion": "00", "residence_status": "40", "health": "10",
-            "medical_insurance": "on", "registration_match": "on"}
+    data = {
+        "name": "龙小花",
+        "sex": "2",
+        "birth_date": "2016-02-02",
+        "relation": "30",
+        "ethnicity": "12",
+        "political_status": "13",
+        "religion": "00",
+        "residence_status": "40",
+        "health": "10",
+        "medical_insurance": "on",
+        "registration_match": "on",
+    }
     response = client.post(reverse("registry:member_add", args=[records.hv.pk]), data)
     assert response.status_code == 302
     person = Person.objects.get(name="龙小花")

@@ -16,13 +16,20 @@ BIRTH = datetime.date(1985, 3, 9)
 
 
 def head_data(**overrides):
-    data = {"name": "龙新户", "sex": "1", "birth_date": BIRTH, "id_number": make_id_number("520622", BIRTH, 51)}
+    data = {
+        "name": "龙新户",
+        "sex": "1",
+        "birth_date": BIRTH,
+        "id_number": make_id_number("520622", BIRTH, 51),
+    }
     return {**data, **overrides}
 
 
 def new_household(actor, tree, **head):
     return services.household_create(
-        actor=actor, data={"area": tree.v1, "grid": tree.vg1, "address": "鱼塘村一组9号"}, head=head_data(**head)
+        actor=actor,
+        data={"area": tree.v1, "grid": tree.vg1, "address": "鱼塘村一组9号"},
+        head=head_data(**head),
     )
 
 
@@ -30,7 +37,10 @@ def test_create_household_with_head(users, tree):
     household = new_household(users.inside, tree)
     assert household.number == "5206221022110001"
     assert (household.head_name, household.member_count, household.area_path, household.grid_path) == (
-        "龙新户", 1, tree.v1.code, tree.vg1.code,
+        "龙新户",
+        1,
+        tree.v1.code,
+        tree.vg1.code,
     )
     head = household.members.get()
     assert head.relation == "02" and head.area_path == tree.v1.code and head.name_initials == "lxh"
@@ -96,7 +106,9 @@ def test_out_of_scope_and_read_only(users, records):
     with pytest.raises(PermissionDenied):
         services.person_add(actor=users.county, household=records.hv, data=data)
     with pytest.raises(ValidationError, match="管辖范围"):
-        services.household_create(actor=users.inside, data={"area": records.hw.area, "address": "x"}, head=head_data())
+        services.household_create(
+            actor=users.inside, data={"area": records.hw.area, "address": "x"}, head=head_data()
+        )
 
 
 def test_update_records_each_field_and_bumps_version(users, records):
@@ -110,9 +122,13 @@ def test_update_records_each_field_and_bumps_version(users, records):
 
 
 def test_concurrent_edit_is_refused_and_shows_the_other_change(users, records):
-    services.household_update(actor=users.above, household=records.hv, data={"address": "甲改的地址"}, version=1)
+    services.household_update(
+        actor=users.above, household=records.hv, data={"address": "甲改的地址"}, version=1
+    )
     with pytest.raises(services.ConcurrentEditError) as caught:
-        services.household_update(actor=users.inside, household=records.hv, data={"address": "乙改的地址"}, version=1)
+        services.household_update(
+            actor=users.inside, household=records.hv, data={"address": "乙改的地址"}, version=1
+        )
     assert caught.value.events[0].changes["住址"][1] == "甲改的地址"
     assert "在您打开此页面后修改了" in caught.value.messages[0]
     records.hv.refresh_from_db()
@@ -120,7 +136,9 @@ def test_concurrent_edit_is_refused_and_shows_the_other_change(users, records):
 
 
 def test_moving_household_moves_members(users, tree, records):
-    services.household_update(actor=users.inside, household=records.hv, data={"area": tree.v2, "grid": tree.vg2}, version=1)
+    services.household_update(
+        actor=users.inside, household=records.hv, data={"area": tree.v2, "grid": tree.vg2}, version=1
+    )
     records.pv.refresh_from_db()
     assert (records.pv.area_path, records.pv.grid_path) == (tree.v2.code, tree.vg2.code)
 
@@ -128,7 +146,8 @@ def test_moving_household_moves_members(users, tree, records):
 def test_move_person_between_households_keeps_history(users, tree, records):
     other = new_household(users.inside, tree)
     wife = services.person_add(
-        actor=users.inside, household=records.hv,
+        actor=users.inside,
+        household=records.hv,
         data={"name": "吴媳妇", "sex": "2", "birth_date": datetime.date(1990, 1, 1), "relation": "10"},
     )
     services.person_move(actor=users.inside, person=wife, to_household=other, relation="12", reason="婚嫁")
@@ -141,11 +160,14 @@ def test_move_person_between_households_keeps_history(users, tree, records):
 def test_moving_a_head_needs_a_new_head(users, tree, records):
     other = new_household(users.inside, tree)
     son = services.person_add(
-        actor=users.inside, household=records.hv,
+        actor=users.inside,
+        household=records.hv,
         data={"name": "龙儿子", "sex": "1", "birth_date": datetime.date(2000, 1, 1), "relation": "20"},
     )
     with pytest.raises(ValidationError, match="指定新户主"):
-        services.person_move(actor=users.inside, person=records.pv, to_household=other, relation="50", reason="投靠")
+        services.person_move(
+            actor=users.inside, person=records.pv, to_household=other, relation="50", reason="投靠"
+        )
     services.person_move(
         actor=users.inside, person=records.pv, to_household=other, relation="50", reason="投靠", new_head=son
     )
@@ -155,7 +177,8 @@ def test_moving_a_head_needs_a_new_head(users, tree, records):
 
 def test_split_household(users, records):
     son = services.person_add(
-        actor=users.inside, household=records.hv,
+        actor=users.inside,
+        household=records.hv,
         data={"name": "龙分户", "sex": "1", "birth_date": datetime.date(1995, 1, 1), "relation": "20"},
     )
     new = services.household_split(actor=users.inside, household=records.hv, head=son, members=[], address="")
@@ -165,11 +188,20 @@ def test_split_household(users, records):
 
 def test_economy_is_computed(users, records):
     row = services.economy_save(
-        actor=users.inside, household=records.hv, year=2024,
-        data={"population": 2, "wage_income": Decimal(30000), "dibao_income": Decimal(4000), "business_expense": Decimal(2000)},
+        actor=users.inside,
+        household=records.hv,
+        year=2024,
+        data={
+            "population": 2,
+            "wage_income": Decimal(30000),
+            "dibao_income": Decimal(4000),
+            "business_expense": Decimal(2000),
+        },
     )
     assert row.net_per_capita == Decimal("16000.00")
-    again = services.economy_save(actor=users.inside, household=records.hv, year=2024, data={"wage_income": Decimal(40000)})
+    again = services.economy_save(
+        actor=users.inside, household=records.hv, year=2024, data={"wage_income": Decimal(40000)}
+    )
     assert again.pk == row.pk and again.net_per_capita == Decimal("21000.00")
 
 

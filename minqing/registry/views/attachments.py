@@ -121,8 +121,13 @@ def _file_response(
 @require_safe
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    """The original file: images inline, PDFs (and anything else) as a download."""
+    """The original file: images inline, PDFs (and anything else) as a download.
+
+    Copies of identity documents show full ID numbers, so they need the reveal right and each look is audited.
+    """
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user, "view"), pk=pk)
+    if attachment.kind in Attachment.IDENTITY_KINDS:
+        services.identity_copy_viewed(actor=request.user, attachment=attachment)
     return _file_response(
         attachment.file,
         content_type=attachment.content_type,

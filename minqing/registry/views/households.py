@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from minqing.core.pagination import paginate
 
 from .. import selectors, services
+from ..attachments import attachments_panel
 from ..filters import HouseholdFilter
 from ..forms import EconomyForm, HeadForm, HouseholdForm, SplitForm
 from ..models import CustomField, EconomyYear, Household
@@ -26,7 +27,9 @@ def household_list(request):
     filters = HouseholdFilter(request.GET, queryset=selectors.household_list(request.user), request=request)
     page = paginate(request, filters.qs)
     template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
-    return render(request, template, {"filters": filters, "page": page, "can_add": request.user.can("change")})
+    return render(
+        request, template, {"filters": filters, "page": page, "can_add": request.user.can("change")}
+    )
 
 
 @login_required
@@ -47,7 +50,7 @@ def household_detail(request, pk: int):
         "members": household.members.all(),
         "houses": household.houses.all(),
         "economy": sorted(household.economy.all(), key=lambda e: -e.year),
-        "attachments": household.attachments.all(),
+        **attachments_panel(actor=request.user, household=household),
         "history": selectors.history_of_household(household),
         "custom_fields": list(CustomField.objects.filter(is_active=True)),
         "can_change": selectors.can(request.user, Household, household, "change"),
@@ -64,7 +67,9 @@ def household_create(request):
     head = HeadForm(request.POST or None, prefix="head")
     if request.method == "POST" and form.is_valid() & head.is_valid():
         try:
-            household = services.household_create(actor=request.user, data=form.service_data(), head=head.service_data())
+            household = services.household_create(
+                actor=request.user, data=form.service_data(), head=head.service_data()
+            )
         except ValidationError as error:
             _place_create_error(form, head, error)
         else:
@@ -94,7 +99,9 @@ def household_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version") or 0
         try:
-            services.household_update(actor=request.user, household=household, data=form.service_data(), version=version)
+            services.household_update(
+                actor=request.user, household=household, data=form.service_data(), version=version
+            )
         except services.ConcurrentEditError as error:
             conflict = conflict_context(error)
             household.refresh_from_db()
@@ -104,7 +111,9 @@ def household_edit(request, pk: int):
         else:
             messages.success(request, _("已保存。"))
             return redirect(household)
-    return render(request, "registry/household_form.html", {"form": form, "household": household, "conflict": conflict})
+    return render(
+        request, "registry/household_form.html", {"form": form, "household": household, "conflict": conflict}
+    )
 
 
 @login_required
@@ -114,7 +123,9 @@ def household_split_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             new = services.household_split(
-                actor=request.user, household=household, head=form.cleaned_data["head"],
+                actor=request.user,
+                household=household,
+                head=form.cleaned_data["head"],
                 members=[m for m in form.cleaned_data["members"] if m != form.cleaned_data["head"]],
                 address=form.cleaned_data["address"],
             )
@@ -136,7 +147,10 @@ def economy_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.economy_save(
-                actor=request.user, household=household, year=form.cleaned_data["year"], data=form.cleaned_data
+                actor=request.user,
+                household=household,
+                year=form.cleaned_data["year"],
+                data=form.cleaned_data,
             )
         except ValidationError as error:
             form.add_service_error(error)

@@ -23,8 +23,19 @@ def person_list(request):
         Person.objects.visible_to(request.user, "view")
         .select_related("household")
         .only(
-            "id", "name", "sex", "birth_date", "relation", "residence_status", "deceased", "id_number", "phone",
-            "area_path", "household__id", "household__number", "household__address",
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "relation",
+            "residence_status",
+            "deceased",
+            "id_number",
+            "phone",
+            "area_path",
+            "household__id",
+            "household__number",
+            "household__address",
         )
         .order_by("area_path", "household_id", "relation")
     )
@@ -37,7 +48,8 @@ def person_list(request):
 @login_required
 def person_detail(request, pk: int):
     person = get_object_or_404(
-        Person.objects.visible_to(request.user, "view").select_related("household", "area__parent", "grid"), pk=pk
+        Person.objects.visible_to(request.user, "view").select_related("household", "area__parent", "grid"),
+        pk=pk,
     )
     context = {
         "person": person,
@@ -68,7 +80,9 @@ def member_add(request, pk: int):
 
 @login_required
 def person_edit(request, pk: int):
-    person = get_object_or_404(Person.objects.visible_to(request.user, "view").select_related("household"), pk=pk)
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user, "view").select_related("household"), pk=pk
+    )
     if not selectors.can(request.user, Person, person, "change"):
         raise PermissionDenied
     form = PersonForm(request.POST or None, instance=person)
@@ -76,7 +90,10 @@ def person_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
-                actor=request.user, person=person, data=form.service_data(), version=form.cleaned_data.get("version") or 0
+                actor=request.user,
+                person=person,
+                data=form.service_data(),
+                version=form.cleaned_data.get("version") or 0,
             )
         except services.ConcurrentEditError as error:
             conflict = conflict_context(error)
@@ -93,18 +110,28 @@ def person_edit(request, pk: int):
 
 @login_required
 def person_move_view(request, pk: int):
-    person = get_object_or_404(Person.objects.visible_to(request.user, "change").select_related("household"), pk=pk)
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user, "change").select_related("household"), pk=pk
+    )
     form = PersonMoveForm(request.POST or None, person=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.person_move(
-                actor=request.user, person=person, to_household=data["to_household"], relation=data["relation"],
-                reason=data["reason"], new_head=data["new_head"],
+                actor=request.user,
+                person=person,
+                to_household=data["to_household"],
+                relation=data["relation"],
+                reason=data["reason"],
+                new_head=data["new_head"],
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("%(name)s 已迁入 %(household)s。") % {"name": person.name, "household": data["to_household"]})
+            messages.success(
+                request,
+                _("%(name)s 已迁入 %(household)s。")
+                % {"name": person.name, "household": data["to_household"]},
+            )
             return redirect(data["to_household"])
     return render(request, "registry/person_move.html", {"form": form, "person": person})
