@@ -80,17 +80,17 @@ class RowBuilder:
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
-        self.defaults: dict[str, Any] = {f.attname: f.get_default() for f in model._meta.concrete_fields}
-        # Mutable defaults (JSON lists and dicts) must not be shared between rows.
-        self.mutable = [
-            (name, type(value)) for name, value in self.defaults.items() if isinstance(value, list | dict)
-        ]
+        fields = model._meta.concrete_fields
+        self.defaults: dict[str, Any] = {f.attname: f.get_default() for f in fields}
+        # Callable defaults (dict/list for JSON fields …) are called per row, as __init__ does.
+        self.dynamic = [(f.attname, f.get_default) for f in fields if f.has_default() and callable(f.default)]
 
     def __call__(self, values: dict[str, Any]) -> Any:
         row = self.model.__new__(self.model)
         state = self.defaults.copy()
-        for name, factory in self.mutable:
-            state[name] = factory()
+        for name, default in self.dynamic:
+            if name not in values:
+                state[name] = default()
         state.update(values)
         state["_state"] = models.base.ModelState()
         row.__dict__.update(state)
@@ -171,6 +171,7 @@ class Generator:
         )
         self.taken_phones = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
         self.taken_phones.update(Household.objects.exclude(phone="").values_list("phone", flat=True))
+        self.taken_phones.update(Place.objects.exclude(phone="").values_list("phone", flat=True))
         self.kinds = Weighted(names.KINDS)
         self.surnames = Weighted(names.SURNAMES)
         self.ethnicities = Weighted(names.ETHNICITIES)

@@ -66,9 +66,9 @@ def add(actor, household, file, *, kind: str = "photo", title: str = "", person=
 
 
 def body(response) -> bytes:
-    data = b"".join(response.streaming_content)
-    response.close()
-    return data
+    # Consuming streaming_content closes the response; closing it again would fire request_finished
+    # outside the test client's guard and close the database connection of the test transaction.
+    return b"".join(response.streaming_content)
 
 
 @pytest.fixture

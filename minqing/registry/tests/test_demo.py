@@ -109,6 +109,10 @@ def test_households_heads_paths_and_rows_are_consistent(village_spec):
         assert household.head_name == head.name
         assert household.member_count == household.members.filter(deceased=False).count()
         assert household.number.startswith(village.code) and len(household.number) == 16
+        group_no = int(household.area.code[-3:])
+        assert household.address.startswith(f"朱家场镇鱼塘村{group_no}组") and household.address.endswith(
+            "号"
+        )
         assert household.area.code in group_codes
         assert household.area_path == household.area.code and household.grid_path == household.grid.code
         if household.phone:
@@ -195,3 +199,30 @@ def test_outside_a_transaction_batches_commit_one_by_one(village_spec):
     assert counts["households"] == Household.objects.count() == 40
     assert counts["persons"] == Person.objects.count()
     assert Household.objects.filter(number=f"{village.code}0040").exists()  # the repeated village continues
+
+
+MALE_RELATIONS = {"11", "20", "28", "41", "43", "51"}
+FEMALE_RELATIONS = {"12", "30", "38", "42", "44", "52"}
+YOUNGER_GENERATION = {"20", "30", "38", "28", "41", "42", "43", "44"}
+
+
+@pytest.mark.django_db
+def test_relations_fit_sex_and_age(village_spec):
+    village, groups, grids = village_spec
+    generate_registry(villages=[(village, groups, grids, HOUSEHOLDS)], seed=21)
+    for household in Household.objects.prefetch_related("members"):
+        members = list(household.members.all())
+        head = next(p for p in members if p.relation == "02")
+        for person in members:
+            if person.relation in MALE_RELATIONS:
+                assert person.sex == "1", person.relation
+            if person.relation in FEMALE_RELATIONS:
+                assert person.sex == "2", person.relation
+            if person.relation in {"41", "42", "43", "44"}:
+                assert person.birth_date > head.birth_date.replace(year=head.birth_date.year + 30)
+            elif person.relation in YOUNGER_GENERATION:
+                assert person.birth_date > head.birth_date
+            if person.relation in {"51", "52"}:
+                assert person.birth_date < head.birth_date
+            if person.relation in {"10", "11", "12"}:
+                assert person.sex != head.sex and person.marital_status == "20"
