@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "minqing.areas",
     "minqing.accounts",
     "minqing.registry",
+    "minqing.tags",
+    "minqing.search",
     "minqing.api",
 ]
 

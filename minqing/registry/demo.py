@@ -426,7 +426,7 @@ class Generator:
         }
         # Health: disabilities (~6 %, more among the old), chronic diseases (~15 % of the over-50s).
         severe = False
-        if chance(0.02 if age < 18 else 0.045 if age < 60 else 0.11):
+        if chance(0.02 if age < 18 else 0.05 if age < 60 else 0.12):
             category, grade = self.disability_categories.pick(rng), self.disability_grades.pick(rng)
             severe = grade in ("1", "2")
             f.update(

@@ -79,6 +79,21 @@ def household_search(queryset, value: str):
     return queryset.filter(head_name__startswith=text)
 
 
+def person_search(queryset, value: str):
+    """姓名, 身份证号 or 电话 in one box, like ``household_search``."""
+    text = value.strip().replace(" ", "")
+    if not text:
+        return queryset
+    if ID_LIKE.match(text):
+        try:
+            return queryset.filter(id_number=normalize_id_number(text))
+        except IdNumberError:
+            return queryset.none()
+    if PHONE_LIKE.match(text):
+        return queryset.filter(phone=text)
+    return queryset.filter(name__startswith=text)
+
+
 class HouseholdFilter(ScopedFilterSet):
     q = filters.CharFilter(method="filter_q", label=_("户主姓名/户编号/身份证号/电话"))
     status = filters.ChoiceFilter(choices=codes.HouseholdStatus.choices, label=_("户状态"))
@@ -109,17 +124,7 @@ class PersonFilter(ScopedFilterSet):
         fields = ["q", "area", "grid", "sex", "ethnicity", "residence_status"]
 
     def filter_q(self, queryset, name, value):
-        text = value.strip().replace(" ", "")
-        if not text:
-            return queryset
-        if ID_LIKE.match(text):
-            try:
-                return queryset.filter(id_number=normalize_id_number(text))
-            except IdNumberError:
-                return queryset.none()
-        if PHONE_LIKE.match(text):
-            return queryset.filter(phone=text)
-        return queryset.filter(name__startswith=text)
+        return person_search(queryset, value)
 
 
 class HouseFilter(ScopedFilterSet):

@@ -20,6 +20,7 @@ from minqing.core import audit, codes
 from minqing.core.history import diff, editable_fields, snapshot
 from minqing.core.idnumber import IdNumberError, normalize_id_number
 from minqing.core.models import AuditEvent
+from minqing.tags.services import refresh_households
 
 from .models import EconomyYear, House, Household, Person, Place
 
@@ -186,6 +187,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], versi
         row.houses.update(area=row.area, area_path=row.area_path, grid=row.grid, grid_path=row.grid_path)
         EconomyYear.objects.filter(household=row).update(area_path=row.area_path)
         row.attachments.update(area_path=row.area_path, grid_path=row.grid_path)
+    refresh_households([row.pk])
     audit.record(
         actor=actor, verb="registry.household.updated", target=row, changes=changes, household_id=row.pk
     )
@@ -232,6 +234,7 @@ def person_add(*, actor, household: Household, data: dict[str, Any]) -> Person:
     except IntegrityError:  # a concurrent insert of the same ID number or head
         raise ValidationError({"id_number": _("保存时发现重复的身份证号或户主，请刷新后重试。")}) from None
     _refresh_household_summary(household)
+    refresh_households([household.pk])
     audit.record(
         actor=actor,
         verb="registry.person.added",
@@ -259,6 +262,7 @@ def person_update(*, actor, person: Person, data: dict[str, Any], version: int) 
     row.version += 1
     row.save()
     _refresh_household_summary(row.household)
+    refresh_households([row.household_id])
     audit.record(
         actor=actor,
         verb="registry.person.updated",
@@ -312,6 +316,7 @@ def person_move(
         )
     for household in (source, target):
         _refresh_household_summary(household)
+    refresh_households([source.pk, target.pk])
     change = {_("所在户"): [source.number, target.number], _("原因"): ["", reason]}
     audit.record(
         actor=actor, verb="registry.person.moved_out", target=row, household_id=source.pk, changes=change
@@ -380,6 +385,8 @@ def _record_create(model, *, actor, data: dict[str, Any], fields: list[str], ver
     obj.place_paths()
     obj.full_clean()
     obj.save()
+    if getattr(obj, "household_id", None):  # a house can make its household a 危房户
+        refresh_households([obj.household_id])
     audit.record(actor=actor, verb=verb, target=obj, household_id=getattr(obj, "household_id", None))
     return obj
 
@@ -402,6 +409,8 @@ def _record_update(model, *, actor, obj, data: dict[str, Any], version: int, fie
     row.place_paths()
     row.version += 1
     row.save()
+    if getattr(row, "household_id", None):  # a house can make its household a 危房户
+        refresh_households([row.household_id])
     audit.record(
         actor=actor, verb=verb, target=row, changes=changes, household_id=getattr(row, "household_id", None)
     )

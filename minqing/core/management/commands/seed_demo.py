@@ -14,6 +14,8 @@ from minqing.areas.models import Area, Level
 from minqing.core.scoping import under
 from minqing.registry.demo import generate_registry
 from minqing.registry.models import Household, Person
+from minqing.tags.models import PersonTag
+from minqing.tags.services import refresh_all, sync_catalog
 
 FOCUS_HOUSEHOLDS = 286  # 鱼塘村 in the Yuping report: 8 groups, 286 households
 STATIONED_PAIRS = 20
@@ -73,6 +75,13 @@ class Command(BaseCommand):
                 + f"，用时 {time.monotonic() - started:.1f} 秒。"
             )
         self._link_demo_people(users)
+        sync_catalog()
+        if not PersonTag.objects.exists():
+            started = time.monotonic()
+            totals = refresh_all()
+            self.stdout.write(
+                f"计算 {totals['tags']} 个规则标签，共 {totals['added']:,} 条，用时 {time.monotonic() - started:.1f} 秒。"
+            )
         self._print_logins()
 
     @transaction.atomic

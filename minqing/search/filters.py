@@ -1,0 +1,227 @@
+"""Condition search (条件筛选): one FilterSet for persons and one for households, shared by the pages,
+the API, the counts, the charts and the Excel export. Each starts from ``visible_to(user)``, so no
+condition can widen a user's scope.
+"""
+
+from __future__ import annotations
+
+import re
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core import codes
+from minqing.core.scoping import under
+from minqing.registry.filters import ScopedFilterSet, household_search, person_search
+from minqing.registry.models import AssistanceLevel, DestituteSupport, Household, MonitoringStatus, Person
+from minqing.tags.models import HouseholdTag, PersonTag, Tag
+from minqing.tags.rules import age_at_least, age_under
+
+INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
+HEALTH_GROUPS = [("chronic", _("有慢性病（任一）")), ("disabled", _("残疾（任一）"))]
+
+
+class TagField(forms.CharField):
+    """Comma-separated tag codes (``elderly,living-alone``); unknown codes are a clear error."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        wanted = [c.strip() for c in re.split(r"[,，\s]+", value) if c.strip()]
+        found = {t.code: t for t in Tag.objects.filter(code__in=wanted, is_active=True)}
+        unknown = [c for c in wanted if c not in found]
+        if unknown:
+            raise ValidationError(
+                _("未知的标签：%(codes)s。请从标签列表中选择。") % {"codes": "、".join(unknown)}
+            )
+        return [found[c] for c in wanted]
+
+
+class TagFilter(filters.Filter):
+    field_class = TagField
+
+
+def _tag_exists(tag: Tag, *, on: str) -> Exists:
+    """``on`` is "person" or "household": the row the search returns."""
+    if tag.target == Tag.Target.PERSON:
+        if on == "person":
+            return Exists(PersonTag.objects.filter(tag=tag, person=OuterRef("pk")))
+        return Exists(PersonTag.objects.filter(tag=tag, person__household=OuterRef("pk")))
+    ref = "household" if on == "person" else "pk"
+    return Exists(HouseholdTag.objects.filter(tag=tag, household=OuterRef(ref)))
+
+
+class TagsMixin(filters.FilterSet):
+    tags_all = TagFilter(method="filter_tags_all", label=_("同时具有标签"))
+    tags_any = TagFilter(method="filter_tags_any", label=_("具有任一标签"))
+    tags_none = TagFilter(method="filter_tags_none", label=_("不具有标签"))
+    on = "person"
+
+    def filter_tags_all(self, queryset, name, tags):
+        for tag in tags:
+            queryset = queryset.filter(_tag_exists(tag, on=self.on))
+        return queryset
+
+    def filter_tags_any(self, queryset, name, tags):
+        if not tags:
+            return queryset
+        q = Q()
+        for tag in tags:
+            q |= Q(_tag_exists(tag, on=self.on))
+        return queryset.filter(q)
+
+    def filter_tags_none(self, queryset, name, tags):
+        for tag in tags:
+            queryset = queryset.exclude(_tag_exists(tag, on=self.on))
+        return queryset
+
+
+class PersonSearch(TagsMixin, ScopedFilterSet):
+    """Persons by tags, area subtree, age, sex, ethnicity, education, residence, health, disability, household."""
+
+    q = filters.CharFilter(method="filter_q", label=_("姓名/拼音首字母/身份证号/电话"))
+    age_min = filters.NumberFilter(method="filter_age_min", label=_("最小年龄"), min_value=0, max_value=130)
+    age_max = filters.NumberFilter(method="filter_age_max", label=_("最大年龄"), min_value=0, max_value=130)
+    sex = filters.ChoiceFilter(choices=codes.Sex.choices[1:3], label=_("性别"))
+    ethnicity = filters.MultipleChoiceFilter(choices=codes.Ethnicity.choices, label=_("民族"))
+    education = filters.MultipleChoiceFilter(choices=codes.Education.choices, label=_("学历"))
+    residence_status = filters.MultipleChoiceFilter(
+        choices=codes.ResidenceStatus.choices, label=_("居住状态")
+    )
+    health = filters.ChoiceFilter(
+        method="filter_health", choices=[*HEALTH_GROUPS, *codes.Health.choices], label=_("健康状况")
+    )
+    disability_category = filters.MultipleChoiceFilter(
+        choices=codes.DisabilityCategory.choices, label=_("残疾类别")
+    )
+    disability_grade = filters.MultipleChoiceFilter(
+        choices=codes.DisabilityGrade.choices, label=_("残疾等级")
+    )
+    labor_ability = filters.MultipleChoiceFilter(choices=codes.LaborAbility.choices, label=_("劳动能力"))
+    political_status = filters.MultipleChoiceFilter(
+        choices=codes.PoliticalStatus.choices, label=_("政治面貌")
+    )
+    deceased = filters.BooleanFilter(label=_("已故"))
+    household_dibao = filters.ChoiceFilter(
+        field_name="household__dibao", choices=AssistanceLevel.choices[1:], label=_("低保")
+    )
+    household_tekun = filters.ChoiceFilter(
+        field_name="household__tekun", choices=DestituteSupport.choices[1:], label=_("特困供养")
+    )
+    household_alleviated = filters.BooleanFilter(
+        field_name="household__poverty_alleviated", label=_("脱贫户")
+    )
+    household_monitoring = filters.ChoiceFilter(
+        field_name="household__monitoring_status", choices=MonitoringStatus.choices[1:], label=_("监测状态")
+    )
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        if queryset is None:
+            viewer = user or getattr(request, "user", None)
+            queryset = Person.objects.visible_to(viewer, "view")
+        super().__init__(data, queryset, request=request, user=user, **kwargs)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if "deceased" not in (self.data or {}):
+            queryset = queryset.filter(deceased=False)
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        text = value.strip().replace(" ", "")
+        if not text:
+            return queryset
+        if INITIALS.match(text):
+            return queryset.filter(name_initials__startswith=text.lower())
+        if len(text) < 2:
+            raise_form_error(self, "q", _("请至少输入2个字。"))
+        return person_search(queryset, text)
+
+    def filter_age_min(self, queryset, name, value):
+        return queryset.filter(age_at_least(timezone.localdate(), int(value)))
+
+    def filter_age_max(self, queryset, name, value):
+        return queryset.filter(age_under(timezone.localdate(), int(value) + 1))
+
+    def filter_health(self, queryset, name, value):
+        if value == "chronic":
+            return queryset.filter(health__in=codes.CHRONIC_DISEASE_CODES)
+        if value == "disabled":
+            return queryset.exclude(disability_category="")
+        return queryset.filter(health=value)
+
+
+class HouseholdSearch(TagsMixin, ScopedFilterSet):
+    """Households by tags (their own or their members'), area, assistance status and safety checks."""
+
+    on = "household"
+    q = filters.CharFilter(method="filter_q", label=_("户主姓名/户编号/身份证号/电话"))
+    status = filters.ChoiceFilter(choices=codes.HouseholdStatus.choices, label=_("户状态"))
+    dibao = filters.ChoiceFilter(choices=AssistanceLevel.choices[1:], label=_("低保"))
+    tekun = filters.ChoiceFilter(choices=DestituteSupport.choices[1:], label=_("特困供养"))
+    poverty_alleviated = filters.BooleanFilter(label=_("脱贫户"))
+    monitoring_status = filters.ChoiceFilter(choices=MonitoringStatus.choices[1:], label=_("监测状态"))
+    water_safe = filters.BooleanFilter(label=_("饮水安全"))
+    housing_secure = filters.BooleanFilter(label=_("住房安全有保障"))
+    members_min = filters.NumberFilter(field_name="member_count", lookup_expr="gte", label=_("人口不少于"))
+    members_max = filters.NumberFilter(field_name="member_count", lookup_expr="lte", label=_("人口不多于"))
+
+    class Meta:
+        model = Household
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        if queryset is None:
+            viewer = user or getattr(request, "user", None)
+            queryset = Household.objects.visible_to(viewer, "view")
+        super().__init__(data, queryset, request=request, user=user, **kwargs)
+
+    def filter_q(self, queryset, name, value):
+        text = value.strip()
+        if INITIALS.match(text):
+            return queryset.filter(
+                pk__in=Person.objects.filter(relation="02", name_initials__startswith=text.lower()).values(
+                    "household_id"
+                )
+            )
+        if 0 < len(text) < 2:
+            raise_form_error(self, "q", _("请至少输入2个字。"))
+        return household_search(queryset, text)
+
+
+def raise_form_error(filterset, field: str, message) -> None:
+    """Make ``filterset.is_valid()`` false with a message beside ``field``, and match nothing."""
+    filterset.form.add_error(field, message)
+    raise _EmptyResult
+
+
+class _EmptyResult(Exception):
+    pass
+
+
+def search_queryset(filterset):
+    """The filtered queryset; invalid input (unknown tags, 1-character names) yields nothing, never an error page."""
+    if not filterset.is_valid():
+        return filterset.queryset.none()
+    try:
+        return filterset.qs
+    except _EmptyResult:
+        return filterset.queryset.none()
+
+
+def area_of(filterset) -> str | None:
+    value = (filterset.data or {}).get("area", "")
+    return value if value and value.isdigit() else None
+
+
+__all__ = ["HouseholdSearch", "PersonSearch", "area_of", "search_queryset", "under"]

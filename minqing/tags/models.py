@@ -1,0 +1,107 @@
+"""Tag catalog (标签) and the tags set on persons and households, manual or derived by a rule."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.scoping import GridScopedQuerySet
+
+
+class Category(models.TextChoices):
+    DEMOGRAPHIC = "demographic", _("人口特征")
+    SPECIAL = "special", _("特殊人群")
+    HARDSHIP = "hardship", _("困难群体")
+    FOCUS = "focus", _("重点关注")
+    SERVICE = "service", _("服务需求")
+    EMPLOYMENT = "employment", _("就业与流动")
+    HEALTH = "health", _("健康与残疾")
+    POLITICAL = "political", _("党建与兵役")
+
+
+class Tag(models.Model):
+    """One label in the catalog. Derived tags are set by a rule and kept current; manual ones by cadres."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("手动")
+        DERIVED = "derived", _("规则")
+
+    class Target(models.TextChoices):
+        PERSON = "person", _("人员")
+        HOUSEHOLD = "household", _("户")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    category = models.CharField(_("分类"), max_length=12, choices=Category.choices)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    target = models.CharField(_("对象"), max_length=10, choices=Target.choices, default=Target.PERSON)
+    # Derived tags: a built-in rule (``rule``) or conditions written by a data admin (``conditions``).
+    rule = models.CharField(_("内置规则"), max_length=40, blank=True)
+    conditions = models.JSONField(_("自定义条件"), default=list, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    is_key_group = models.BooleanField(_("重点人群"), default=False, help_text=_("在重点人群页一键查看"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+        ordering = ["category", "order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonTag(models.Model):
+    """A tag on a person. ``area_path`` is copied so tag searches are one index range per scope."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="person_links")
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="tag_links")
+    area_path = models.CharField(max_length=15)
+    grid_path = models.CharField(max_length=15, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GridScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员标签")
+        verbose_name_plural = _("人员标签")
+        constraints = [models.UniqueConstraint(fields=["tag", "person"], name="persontag_unique")]
+        indexes = [
+            models.Index(fields=["tag", "area_path", "person"], name="persontag_scope_idx"),
+            models.Index(fields=["person", "tag"], name="persontag_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.tag_id}"
+
+
+class HouseholdTag(models.Model):
+    """A tag on a household."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="household_links")
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="tag_links")
+    area_path = models.CharField(max_length=15)
+    grid_path = models.CharField(max_length=15, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GridScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("户标签")
+        verbose_name_plural = _("户标签")
+        constraints = [models.UniqueConstraint(fields=["tag", "household"], name="householdtag_unique")]
+        indexes = [
+            models.Index(fields=["tag", "area_path", "household"], name="householdtag_scope_idx"),
+            models.Index(fields=["household", "tag"], name="householdtag_household_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}:{self.tag_id}"

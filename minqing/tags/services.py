@@ -1,0 +1,240 @@
+"""Keep tags true: sync the catalog, materialise derived tags, set and clear manual ones (audited)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minqing.core import audit, codes
+from minqing.registry.models import Household, Person
+
+from .conditions import conditions_q
+from .models import HouseholdTag, PersonTag, Tag
+from .rules import SPECS, SPECS_BY_CODE
+
+
+def sync_catalog() -> int:
+    """Create or update the built-in tags from ``rules.SPECS``. Idempotent; returns how many were created."""
+    created = 0
+    for order, spec in enumerate(SPECS):
+        _, was_created = Tag.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "category": spec.category,
+                "target": spec.target,
+                "order": order,
+                "kind": Tag.Kind.DERIVED if spec.rule else Tag.Kind.MANUAL,
+                "rule": spec.code if spec.rule else "",
+                "is_key_group": spec.key_group,
+                "description": spec.description,
+            },
+        )
+        created += was_created
+    return created
+
+
+def tag_q(tag: Tag, today: datetime.date) -> Q:
+    """The rule of a derived tag as a Q over its target model, living persons / normal households only."""
+    if tag.rule:
+        spec = SPECS_BY_CODE.get(tag.rule)
+        if spec is None or spec.rule is None:
+            raise ValidationError(_("标签“%(name)s”的规则不存在。") % {"name": tag.name})
+        q = spec.rule(today)
+    else:
+        q = conditions_q(tag.target, tag.conditions, today)
+    base = Q(deceased=False) if tag.target == Tag.Target.PERSON else Q(status=codes.HouseholdStatus.NORMAL)
+    return base & q
+
+
+def _models(tag: Tag):
+    if tag.target == Tag.Target.PERSON:
+        return Person, PersonTag, "person"
+    return Household, HouseholdTag, "household"
+
+
+def refresh_tag(
+    tag: Tag, *, today: datetime.date | None = None, household_ids: list[int] | None = None
+) -> tuple[int, int]:
+    """Bring one derived tag up to date, for everyone or only the given households. Returns (added, removed).
+
+    Works set-wise in the database (INSERT … SELECT and DELETE … WHERE NOT IN), so a full refresh of
+    millions of persons never loads rows into Python.
+    """
+    today = today or timezone.localdate()
+    model, link, fk = _models(tag)
+    rows = model.objects.all()
+    links = link.objects.filter(tag=tag)
+    if household_ids is not None:
+        key = "household_id__in" if fk == "person" else "pk__in"
+        rows = rows.filter(**{key: household_ids})
+        links = links.filter(**{f"{fk}__{'household_id' if fk == 'person' else 'pk'}__in": household_ids})
+    matching = rows.filter(tag_q(tag, today))
+    removed, _ = links.exclude(**{f"{fk}__in": matching.values("pk")}).delete()
+    missing = matching.exclude(pk__in=link.objects.filter(tag=tag).values(f"{fk}_id")).values_list(
+        "pk", "area_path", "grid_path"
+    )
+    sql, params = missing.query.sql_with_params()
+    table = connection.ops.quote_name(link._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (tag_id, {fk}_id, area_path, grid_path, set_at) "  # noqa: S608 — names from models
+            f"SELECT %s, m.*, %s FROM ({sql}) AS m",
+            [tag.pk, connection.ops.adapt_datetimefield_value(timezone.now()), *params],
+        )
+        added = cursor.rowcount
+    return added, removed
+
+
+def refresh_all(
+    *, today: datetime.date | None = None, codes_: list[str] | None = None, progress=None
+) -> dict[str, int]:
+    """Refresh every active derived tag (nightly, and after bulk imports)."""
+    tags = Tag.objects.filter(is_active=True, kind=Tag.Kind.DERIVED)
+    if codes_:
+        tags = tags.filter(code__in=codes_)
+    totals = {"tags": 0, "added": 0, "removed": 0}
+    for tag in tags:
+        with transaction.atomic():
+            added, removed = refresh_tag(tag, today=today)
+        totals["tags"] += 1
+        totals["added"] += added
+        totals["removed"] += removed
+        if progress:
+            progress(tag, added, removed)
+    return totals
+
+
+def refresh_households(household_ids: list[int], *, today: datetime.date | None = None) -> None:
+    """Re-derive the tags of a few households and their members after a change, in a handful of queries.
+
+    Every rule becomes one boolean column of a single SELECT per target; the links are then diffed.
+    """
+    if not household_ids:
+        return
+    today = today or timezone.localdate()
+    tags = list(Tag.objects.filter(is_active=True, kind=Tag.Kind.DERIVED))
+    for target in (Tag.Target.PERSON, Tag.Target.HOUSEHOLD):
+        model, link, fk = _models(Tag(target=target))
+        mine = [t for t in tags if t.target == target]
+        if not mine:
+            continue
+        key = "household_id__in" if fk == "person" else "pk__in"
+        columns = {f"t{t.pk}": ExpressionWrapper(tag_q(t, today), output_field=BooleanField()) for t in mine}
+        rows = list(
+            model.objects.filter(**{key: household_ids})
+            .annotate(**columns)
+            .values("pk", "area_path", "grid_path", *columns)
+        )
+        wanted = {(t.pk, r["pk"]): r for r in rows for t in mine if r[f"t{t.pk}"]}
+        existing = {
+            (tag_id, obj_id): (pk, area_path, grid_path)
+            for pk, tag_id, obj_id, area_path, grid_path in link.objects.filter(
+                tag__in=mine, **{f"{fk}_id__in": [r["pk"] for r in rows]}
+            ).values_list("pk", "tag_id", f"{fk}_id", "area_path", "grid_path")
+        }
+        stale = [
+            v[0]
+            for k, v in existing.items()
+            if k not in wanted or v[1:] != (wanted[k]["area_path"], wanted[k]["grid_path"])
+        ]
+        link.objects.filter(pk__in=stale).delete()
+        keep = {k for k, v in existing.items() if v[0] not in stale}
+        link.objects.bulk_create(
+            [
+                link(tag_id=k[0], **{f"{fk}_id": k[1]}, area_path=r["area_path"], grid_path=r["grid_path"])
+                for k, r in wanted.items()
+                if k not in keep
+            ]
+        )
+    # Manual links follow their records when a household moves.
+    for household in Household.objects.filter(pk__in=household_ids).only("pk", "area_path", "grid_path"):
+        paths = {"area_path": household.area_path, "grid_path": household.grid_path}
+        HouseholdTag.objects.filter(household=household).exclude(**paths).update(**paths)
+        PersonTag.objects.filter(person__household=household).exclude(**paths).update(**paths)
+
+
+# ----------------------------------------------------------------------------------------- manual tags
+
+
+def _target(actor, tag: Tag, obj) -> Any:
+    model = Person if tag.target == Tag.Target.PERSON else Household
+    if not isinstance(obj, model):
+        raise ValidationError(
+            _("标签“%(name)s”只能用于%(target)s。") % {"name": tag.name, "target": tag.get_target_display()}
+        )
+    if not model.objects.visible_to(actor, "view").filter(pk=obj.pk).exists():
+        raise Http404
+    if not model.objects.visible_to(actor, "change").filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("您的角色不能修改标签。"))
+    if tag.kind != Tag.Kind.MANUAL:
+        raise ValidationError(_("“%(name)s”由规则自动计算，不能手动设置。") % {"name": tag.name})
+    return obj
+
+
+@transaction.atomic
+def tag_set(*, actor, tag: Tag, obj) -> None:
+    """Set a manual tag on a person or household (who and when are kept)."""
+    obj = _target(actor, tag, obj)
+    link = PersonTag if isinstance(obj, Person) else HouseholdTag
+    fk = "person" if isinstance(obj, Person) else "household"
+    _, created = link.objects.get_or_create(
+        tag=tag,
+        **{fk: obj},
+        defaults={"area_path": obj.area_path, "grid_path": obj.grid_path, "set_by": actor},
+    )
+    if created:
+        household_id = obj.household_id if isinstance(obj, Person) else obj.pk
+        audit.record(
+            actor=actor,
+            verb="registry.tag.set",
+            target=obj,
+            household_id=household_id,
+            changes={_("标签"): ["", tag.name]},
+        )
+
+
+@transaction.atomic
+def tag_unset(*, actor, tag: Tag, obj) -> None:
+    obj = _target(actor, tag, obj)
+    link = PersonTag if isinstance(obj, Person) else HouseholdTag
+    fk = "person" if isinstance(obj, Person) else "household"
+    deleted, _ = link.objects.filter(tag=tag, **{fk: obj}).delete()
+    if deleted:
+        household_id = obj.household_id if isinstance(obj, Person) else obj.pk
+        audit.record(
+            actor=actor,
+            verb="registry.tag.cleared",
+            target=obj,
+            household_id=household_id,
+            changes={_("标签"): [tag.name, ""]},
+        )
+
+
+@transaction.atomic
+def tag_create(*, actor, data: dict[str, Any]) -> Tag:
+    """A data admin adds a tag of their own: manual, or derived from conditions (checked before saving)."""
+    if not (actor.is_superuser or actor.can("manage")):
+        raise PermissionDenied(_("只有数据管理员可以新增标签。"))
+    tag = Tag(**data)
+    if tag.conditions:
+        tag.kind = Tag.Kind.DERIVED
+        conditions_q(tag.target, tag.conditions, timezone.localdate())  # raises a clear error if malformed
+    else:
+        tag.kind = Tag.Kind.MANUAL
+    tag.rule = ""
+    tag.full_clean()
+    tag.save()
+    if tag.kind == Tag.Kind.DERIVED:
+        refresh_tag(tag)
+    audit.record(
+        actor=actor, verb="tags.created", target=tag, area_path="", changes={_("标签"): ["", tag.name]}
+    )
+    return tag
