@@ -77,7 +77,7 @@ def refresh_tag(
         rows = rows.filter(**{key: household_ids})
         links = links.filter(**{f"{fk}__{'household_id' if fk == 'person' else 'pk'}__in": household_ids})
     matching = rows.filter(tag_q(tag, today))
-    removed, _ = links.exclude(**{f"{fk}__in": matching.values("pk")}).delete()
+    removed, _details = links.exclude(**{f"{fk}__in": matching.values("pk")}).delete()
     missing = matching.exclude(pk__in=link.objects.filter(tag=tag).values(f"{fk}_id")).values_list(
         "pk", "area_path", "grid_path"
     )
@@ -185,7 +185,7 @@ def tag_set(*, actor, tag: Tag, obj) -> None:
     obj = _target(actor, tag, obj)
     link = PersonTag if isinstance(obj, Person) else HouseholdTag
     fk = "person" if isinstance(obj, Person) else "household"
-    _, created = link.objects.get_or_create(
+    _link, created = link.objects.get_or_create(
         tag=tag,
         **{fk: obj},
         defaults={"area_path": obj.area_path, "grid_path": obj.grid_path, "set_by": actor},
@@ -206,7 +206,7 @@ def tag_unset(*, actor, tag: Tag, obj) -> None:
     obj = _target(actor, tag, obj)
     link = PersonTag if isinstance(obj, Person) else HouseholdTag
     fk = "person" if isinstance(obj, Person) else "household"
-    deleted, _ = link.objects.filter(tag=tag, **{fk: obj}).delete()
+    deleted, _details = link.objects.filter(tag=tag, **{fk: obj}).delete()
     if deleted:
         household_id = obj.household_id if isinstance(obj, Person) else obj.pk
         audit.record(
@@ -224,7 +224,7 @@ def tag_create(*, actor, data: dict[str, Any]) -> Tag:
     if not (actor.is_superuser or actor.can("manage")):
         raise PermissionDenied(_("只有数据管理员可以新增标签。"))
     tag = Tag(**data)
-    if tag.conditions:
+    if tag.conditions or tag.kind == Tag.Kind.DERIVED:
         tag.kind = Tag.Kind.DERIVED
         conditions_q(tag.target, tag.conditions, timezone.localdate())  # raises a clear error if malformed
     else:
