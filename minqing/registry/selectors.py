@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
+from minqing.areas.models import Area
 from minqing.core.models import AuditEvent
 
 from .models import House, Household, Person
@@ -12,38 +13,56 @@ HISTORY_LIMIT = 30
 
 
 def household_list(user, action: str = "view"):
-    return (
-        Household.objects.visible_to(user, action)
-        .select_related("area__parent", "grid")
-        .only(
-            "id",
-            "number",
-            "head_name",
-            "address",
-            "phone",
-            "member_count",
-            "status",
-            "poverty_alleviated",
-            "monitoring_status",
-            "dibao",
-            "tekun",
-            "housing_secure",
-            "water_safe",
-            "area_path",
-            "grid_path",
-            "updated_at",
-            "area__name",
-            "area__level",
-            "area__code",
-            "area__parent__name",
-            "area__parent__code",
-            "area__parent__level",
-            "grid__name",
-            "grid__code",
-            "grid__level",
-        )
-        .order_by("area_path", "number")
+    return Household.objects.visible_to(user, action).order_by("area_path", "number")
+
+
+ROW_FIELDS = (
+    "id",
+    "number",
+    "head_name",
+    "address",
+    "member_count",
+    "status",
+    "poverty_alleviated",
+    "monitoring_status",
+    "dibao",
+    "tekun",
+    "housing_secure",
+    "water_safe",
+    "area_path",
+    "grid_path",
+    "updated_at",
+)
+
+
+class Row(dict):
+    """A list row: a dict of household columns with attribute access for the templates."""
+
+    __getattr__ = dict.get
+
+    @property
+    def pk(self):
+        return self["id"]
+
+
+def household_rows(rows: list[dict]) -> list[Row]:
+    """Label a page of ``values(*ROW_FIELDS)`` dicts with area and grid names in one query.
+
+    Lists build plain rows instead of model instances with joined areas: on a 50-row page that is most
+    of the difference between the ORM and the raw SQL.
+    """
+    codes = (
+        {r["area_path"] for r in rows} | {r["area_path"][:12] for r in rows} | {r["grid_path"] for r in rows}
     )
+    names = {a.code: a.short_name for a in Area.objects.filter(code__in=codes - {""}).only("code", "name")}
+    result = []
+    for r in rows:
+        row = Row(r)
+        village = names.get(r["area_path"][:12], "")
+        row["area_label"] = village + names.get(r["area_path"], "") if len(r["area_path"]) > 12 else village
+        row["grid_label"] = names.get(r["grid_path"], "")
+        result.append(row)
+    return result
 
 
 def household_file(user, pk: int) -> Household:

@@ -25,7 +25,8 @@ def conflict_context(error: services.ConcurrentEditError) -> dict:
 @login_required
 def household_list(request):
     filters = HouseholdFilter(request.GET, queryset=selectors.household_list(request.user), request=request)
-    page = paginate(request, filters.qs)
+    page = paginate(request, filters.qs.values(*selectors.ROW_FIELDS))
+    page.rows = selectors.household_rows(page.rows)
     template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
     return render(
         request, template, {"filters": filters, "page": page, "can_add": request.user.can("change")}
@@ -37,7 +38,8 @@ def recent_updates(request):
     """最近更新: the households whose files changed last, in the user's scope."""
     rows = selectors.household_list(request.user).order_by("-updated_at", "-id")
     filters = HouseholdFilter(request.GET, queryset=rows, request=request)
-    page = paginate(request, filters.qs)
+    page = paginate(request, filters.qs.values(*selectors.ROW_FIELDS))
+    page.rows = selectors.household_rows(page.rows)
     template = "registry/_recent_rows.html" if request.htmx else "registry/recent.html"
     return render(request, template, {"filters": filters, "page": page})
 
