@@ -61,7 +61,7 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
 
 
 def raw(sql: str, params) -> Callable[[], object]:
