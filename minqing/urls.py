@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("minqing.accounts.urls")),
     path("areas/", include("minqing.areas.urls")),
+    path("tags/", include("minqing.tags.urls")),
     path("", include("minqing.registry.urls")),
     path("", include("minqing.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

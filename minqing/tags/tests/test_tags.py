@@ -234,3 +234,26 @@ def test_bad_conditions_are_refused_clearly(users, catalog, conditions, message)
 def test_only_data_admins_add_tags(users, catalog):
     with pytest.raises(PermissionDenied):
         services.tag_create(actor=users.inside, data={"code": "x", "name": "x", "category": "focus"})
+
+
+def test_catalog_page_and_admin_form(client, users, catalog):
+    client.force_login(users.inside)
+    body = client.get("/tags/").content.decode()
+    assert "留守儿童" in body and "新增标签" not in body
+    assert client.get("/tags/new/").status_code == 403
+    client.force_login(users.data_admin)
+    response = client.post(
+        "/tags/new/",
+        {
+            "code": "bad-json",
+            "name": "坏",
+            "category": "focus",
+            "target": "person",
+            "conditions_text": "[{oops",
+        },
+    )
+    assert "不是有效的JSON" in response.content.decode()
+    response = client.post(
+        "/tags/new/", {"code": "helper", "name": "志愿者", "category": "service", "target": "person"}
+    )
+    assert response.status_code == 302 and Tag.objects.get(code="helper").kind == "manual"
