@@ -80,6 +80,9 @@ UNSCOPED = {
     "api-docs",
     "api:api-root",
     "api:token",
+    # The tag catalog holds tag names and rules only, no person data.
+    "tags:catalog",
+    "tags:create",
 }
 V_MARKERS = ["鱼塘村", "5206221022110001", "龙在内", "小卖部"]
 
