@@ -111,3 +111,24 @@ def report(rows: list[tuple[str, tuple[float, float], tuple[float, float] | None
             print(f"{name:<38} {p50:8.2f} {p95:8.2f} {r50:8.2f} {r95:8.2f} {ratio:6.1f}  {note}")
         else:
             print(f"{name:<38} {p50:8.2f} {p95:8.2f} {'':>8} {'':>8} {'':>6}  {note}")
+
+
+def replay(fn: Callable[[], object]) -> Callable[[], object]:
+    """The raw-SQL baseline of ``fn``: run it once, capture its SQL, and re-run that SQL with a plain cursor.
+
+    This measures what the database itself spends on exactly the queries the selector or page issued.
+    """
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    statements = [
+        q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+
+    def run():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+
+    return run
