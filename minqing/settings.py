@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "minqing.registry",
     "minqing.tags",
     "minqing.search",
+    "minqing.exports",
     "minqing.api",
 ]
 

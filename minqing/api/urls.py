@@ -17,4 +17,5 @@ urlpatterns = [
     path("users/me/", me, name="me"),
     path("auth/token/", token, name="token"),
     path("", include(router.urls)),
+    path("", include("minqing.search.api")),
 ]

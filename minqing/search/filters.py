@@ -42,8 +42,21 @@ class TagField(forms.CharField):
         return [found[c] for c in wanted]
 
 
+class JoinedValues(forms.TextInput):
+    """Accept ``tags_all=a,b`` and ``tags_all=a&tags_all=b`` alike."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        values = getlist(name) if getlist else [data.get(name)]
+        return ",".join(v for v in values if v)
+
+
 class TagFilter(filters.Filter):
     field_class = TagField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", JoinedValues)
+        super().__init__(*args, **kwargs)
 
 
 def _tag_exists(tag: Tag, *, on: str) -> Exists:
@@ -133,7 +146,7 @@ class PersonSearch(TagsMixin, ScopedFilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if "deceased" not in (self.data or {}):
+        if self.form.cleaned_data.get("deceased") is None:  # living persons unless asked otherwise
             queryset = queryset.filter(deceased=False)
         return queryset
 

@@ -1,0 +1,140 @@
+"""The columns of each export, as cadres name them; coded fields are written as their names.
+
+A column is ``(header, width, value)``, where ``value(row, ctx)`` reads one model instance. ``ctx.mask`` says
+whether ID numbers and phones are masked (see ``selectors.may_reveal_all``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from minqing.areas.models import Area, Level
+from minqing.core.idnumber import mask_id_number, mask_phone
+from minqing.registry.models import Household, Person
+
+
+@dataclass(frozen=True)
+class Context:
+    """Per-export state: masking, today's date, and the code labels resolved once per export."""
+
+    mask: bool
+    today: datetime.date
+    labels: dict[tuple[type, str], dict[str, str]] = field(default_factory=dict)
+
+    def label(self, obj: Any, name: str) -> str:
+        """``obj.get_<name>_display()`` without its per-call cost (it hashes every lazy label of the field)."""
+        key = (type(obj), name)
+        if key not in self.labels:
+            choices = type(obj)._meta.get_field(name).flatchoices
+            self.labels[key] = {str(code): str(text) for code, text in choices}
+        value = getattr(obj, name)
+        return self.labels[key].get(str(value), value)
+
+
+Column = tuple[Any, int, Callable[[Any, Context], Any]]
+
+
+def yes_no(value: bool) -> str:
+    return str(_("是")) if value else str(_("否"))
+
+
+def village_group(area: Area | None) -> str:
+    """所属村/组: "鱼塘村一组" for a group, "鱼塘村" for a village."""
+    if area is None:
+        return ""
+    if area.level == Level.GROUP and area.parent is not None:
+        return f"{area.parent.short_name}{area.name}"
+    return area.short_name
+
+
+def _id(p: Person, ctx: Context) -> str:
+    return mask_id_number(p.id_number) if ctx.mask else p.id_number or ""
+
+
+def _phone(obj: Person | Household, ctx: Context) -> str:
+    return mask_phone(obj.phone) if ctx.mask else obj.phone
+
+
+def _disability(p: Person, ctx: Context) -> str:
+    if not p.disability_category:
+        return ""
+    return "/".join([ctx.label(p, "disability_category"), ctx.label(p, "disability_grade")])
+
+
+PERSON_COLUMNS: list[Column] = [
+    (_("姓名"), 10, lambda p, ctx: p.name),
+    (_("性别"), 6, lambda p, ctx: ctx.label(p, "sex")),
+    (_("出生日期"), 12, lambda p, ctx: p.birth_date),
+    (_("年龄"), 6, lambda p, ctx: p.age_on(ctx.today)),
+    (_("民族"), 8, lambda p, ctx: ctx.label(p, "ethnicity")),
+    (_("与户主关系"), 10, lambda p, ctx: ctx.label(p, "relation")),
+    (_("公民身份号码"), 21, _id),
+    (_("联系电话"), 14, _phone),
+    (_("居住状态"), 12, lambda p, ctx: ctx.label(p, "residence_status")),
+    (_("健康状况"), 12, lambda p, ctx: ctx.label(p, "health")),
+    (_("残疾类别/等级"), 14, _disability),
+    (_("政治面貌"), 12, lambda p, ctx: ctx.label(p, "political_status")),
+    (_("户编号"), 18, lambda p, ctx: p.household.number),
+    (_("户主"), 10, lambda p, ctx: p.household.head_name),
+    (_("所属村/组"), 16, lambda p, ctx: village_group(p.area)),
+    (_("网格"), 16, lambda p, ctx: p.grid.name if p.grid_id else ""),
+    (_("住址"), 30, lambda p, ctx: p.current_address or p.household.address),
+]
+PERSON_RELATED = ["household", "area__parent", "grid"]
+PERSON_ORDER = ["area_path", "household__number", "relation", "birth_date", "pk"]
+
+HOUSEHOLD_COLUMNS: list[Column] = [
+    (_("户编号"), 18, lambda h, ctx: h.number),
+    (_("户主"), 10, lambda h, ctx: h.head_name),
+    (_("人口"), 6, lambda h, ctx: h.member_count),
+    (_("住址"), 30, lambda h, ctx: h.address),
+    (_("所属村/组"), 16, lambda h, ctx: village_group(h.area)),
+    (_("网格"), 16, lambda h, ctx: h.grid.name if h.grid_id else ""),
+    (_("电话"), 14, _phone),
+    (_("户别"), 10, lambda h, ctx: ctx.label(h, "household_type")),
+    (_("户状态"), 8, lambda h, ctx: ctx.label(h, "status")),
+    (_("脱贫户"), 8, lambda h, ctx: yes_no(h.poverty_alleviated)),
+    (_("脱贫年度"), 8, lambda h, ctx: h.alleviated_year or ""),
+    (_("监测状态"), 10, lambda h, ctx: ctx.label(h, "monitoring_status")),
+    (_("监测对象类型"), 14, lambda h, ctx: ctx.label(h, "monitoring_type")),
+    (_("低保"), 10, lambda h, ctx: ctx.label(h, "dibao")),
+    (_("特困"), 10, lambda h, ctx: ctx.label(h, "tekun")),
+    (_("主要致贫原因"), 12, lambda h, ctx: ctx.label(h, "main_poverty_cause")),
+    (_("住房安全有保障"), 8, lambda h, ctx: yes_no(h.housing_secure)),
+    (_("饮水安全"), 8, lambda h, ctx: yes_no(h.water_safe)),
+    (_("耕地(亩)"), 8, lambda h, ctx: float(h.cultivated_land_mu)),
+    (_("林地(亩)"), 8, lambda h, ctx: float(h.forest_land_mu)),
+    (_("帮扶责任人"), 10, lambda h, ctx: str(h.responsible_cadre) if h.responsible_cadre_id else ""),
+]
+HOUSEHOLD_RELATED = ["area__parent", "grid", "responsible_cadre"]
+HOUSEHOLD_ORDER = ["area_path", "number"]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What one kind of export writes: its sheet title, columns, joins and order."""
+
+    title: Any
+    columns: list[Column]
+    related: list[str]
+    order: list[str]
+
+    def headers(self) -> list[str]:
+        return [str(_("序号")), *(str(header) for header, _w, _v in self.columns)]
+
+    def widths(self) -> list[int]:
+        return [7, *(width for _h, width, _v in self.columns)]
+
+    def row(self, number: int, obj: Any, ctx: Context) -> list[Any]:
+        return [number, *(value(obj, ctx) for _h, _w, value in self.columns)]
+
+
+SHEETS = {
+    "persons": Sheet(_("人员名单"), PERSON_COLUMNS, PERSON_RELATED, PERSON_ORDER),
+    "households": Sheet(_("户名单"), HOUSEHOLD_COLUMNS, HOUSEHOLD_RELATED, HOUSEHOLD_ORDER),
+}

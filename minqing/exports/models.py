@@ -1,0 +1,89 @@
+"""Excel exports (导出): one row per export, small ones done at once, large ones in the background."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.scoping import ScopedQuerySet
+
+
+def export_path(instance: ExportJob, filename: str) -> str:
+    # Random names in private storage: the download name is built from the job, never from the path.
+    return f"exports/{timezone.localdate():%Y%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportJobQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "audit"):
+        return super().visible_to(user, action)
+
+    def owned_by(self, user):
+        return self.filter(owner=user) if getattr(user, "pk", None) else self.none()
+
+
+class ExportJob(models.Model):
+    """One Excel export of a search: who asked, for which conditions, how far it got, and the file."""
+
+    class Kind(models.TextChoices):
+        PERSONS = "persons", _("人员名单")
+        HOUSEHOLDS = "households", _("户名单")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    params = models.TextField(_("筛选条件"), blank=True)
+    # The owner's export scope root when the job was made, so the job list is scoped like the data.
+    area_path = models.CharField(_("区域路径"), max_length=15, blank=True, db_index=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done_rows = models.PositiveIntegerField(_("已完成行数"), default=0)
+    masked = models.BooleanField(_("敏感信息已脱敏"), default=True)
+    # Large exports run in the background and are fetched from the job page; small ones download at once.
+    background = models.BooleanField(_("后台生成"), default=False)
+    file = models.FileField(_("文件"), upload_to=export_path, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Moved forward on every chunk: a running job that stops moving was interrupted (see jobs_reap_stale).
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="exportjob_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exports:detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done_rows * 100 / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.get_kind_display()}_{timezone.localtime(self.created_at):%Y%m%d_%H%M}.xlsx"

@@ -1,0 +1,191 @@
+"""Distribution charts (群体数据分布图) of a person search: selectors over the *filtered* queryset.
+
+Every function takes the queryset the list shows (``search_queryset(PersonSearch(...))``), so a chart can
+never count more than the list: scoping and filtering happened before, here we only group. Each chart is
+one grouped query (plus one name lookup for areas).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any, TypedDict
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from minqing.areas.models import LEVEL_LENGTHS, Area, Level
+from minqing.areas.selectors import child_level_length, root_areas
+from minqing.core import codes
+from minqing.core.scoping import under
+from minqing.tags.models import PersonTag, Tag
+from minqing.tags.rules import age_under
+
+from .filters import area_of, search_queryset
+
+LEAF_LENGTH = max(LEVEL_LENGTHS.values())
+# (key, lowest age, highest age or None): 0–6, 7–15, 16–17, 18–59, 60–69, 70–79, 80+.
+AGE_BANDS: list[tuple[str, int, int | None]] = [
+    ("0-6", 0, 6),
+    ("7-15", 7, 15),
+    ("16-17", 16, 17),
+    ("18-59", 18, 59),
+    ("60-69", 60, 69),
+    ("70-79", 70, 79),
+    ("80+", 80, None),
+]
+
+
+class AreaCount(TypedDict):
+    code: str
+    name: str
+    count: int
+    drill: bool
+
+
+class Bucket(TypedDict):
+    code: str
+    name: str
+    count: int
+
+
+def area_level_of(user, area_code: str | None) -> tuple[Area | None, int]:
+    """The area whose children the chart shows and the code length to group by.
+
+    With no ``area_code`` the chart starts at the user's outermost root: one root → its children;
+    several roots (several assignments) → the roots themselves. An unknown code starts nowhere (zeros).
+    """
+    if area_code:
+        area = Area.objects.filter(code=area_code).first()
+        if area is None:
+            return None, 0
+        return area, child_level_length(area) or LEAF_LENGTH
+    roots = root_areas(user, "view")
+    if len(roots) == 1:
+        return roots[0], child_level_length(roots[0]) or LEAF_LENGTH
+    return None, min((len(r.code) for r in roots), default=0)
+
+
+def by_area(qs: QuerySet, user, area_code: str | None = None) -> list[AreaCount]:
+    """Counts per child area of ``area_code`` (or of the user's root), in one grouped query.
+
+    The queryset is already scoped, so an area outside the user's scope gives no rows and no bars. Names
+    come from one lookup of the codes found. Rows placed directly on the parent show as "（本级）".
+    """
+    parent, size = area_level_of(user, area_code)
+    if not size:
+        return []
+    if parent is not None:
+        # Grids are a second tree beside the groups: their rows are found by grid path, not area path.
+        inside = Q(grid_path=parent.code) if parent.level == Level.GRID else under("area_path", parent.code)
+        qs = qs.filter(inside)
+    rows = qs.order_by().annotate(key=Substr("area_path", 1, size)).values("key").annotate(n=Count("id"))
+    counts = {row["key"]: row["n"] for row in rows.order_by("key")}
+    areas = {a.code: a for a in Area.objects.filter(code__in=list(counts)).select_related("parent")}
+    result: list[AreaCount] = []
+    for code, n in counts.items():
+        name = _area_label(areas[code], parent) if code in areas else code
+        own_level = parent is not None and code == parent.code
+        if own_level:
+            name = _("%(name)s（本级）") % {"name": name}
+        result.append(
+            {"code": code, "name": name, "count": n, "drill": len(code) < LEAF_LENGTH and not own_level}
+        )
+    return result
+
+
+def _area_label(area: Area, parent: Area | None) -> str:
+    """ "一组" under its own village's chart; "鱼塘村一组" where villages mix (several roots)."""
+    if area.level == Level.GROUP and area.parent is not None and area.parent != parent:
+        return f"{area.parent.short_name}{area.name}"
+    return area.short_name
+
+
+def by_age_band(qs: QuerySet, today: datetime.date | None = None) -> list[Bucket]:
+    """Counts per age band (0–6 … 80+), all bands present, in one query with ``CASE WHEN`` on birth date."""
+    today = today or timezone.localdate()
+    whens = [
+        When(age_under(today, high + 1), then=Value(key)) for key, _low, high in AGE_BANDS if high is not None
+    ]
+    band = Case(*whens, default=Value(AGE_BANDS[-1][0]), output_field=CharField())
+    rows = qs.order_by().annotate(band=band).values("band").annotate(n=Count("id")).order_by()
+    counts = {row["band"]: row["n"] for row in rows}
+    return [
+        {"code": key, "name": age_band_label(low, high), "count": counts.get(key, 0)}
+        for key, low, high in AGE_BANDS
+    ]
+
+
+def age_band_label(low: int, high: int | None) -> str:
+    if high is None:
+        return _("%(low)d岁及以上") % {"low": low}
+    return _("%(low)d–%(high)d岁") % {"low": low, "high": high}
+
+
+def by_sex(qs: QuerySet) -> list[Bucket]:
+    """Counts per sex code, labelled from the national code table (GB/T 2261.1)."""
+    rows = qs.order_by().values("sex").annotate(n=Count("id")).order_by("sex")
+    return [
+        {"code": r["sex"], "name": codes.label(codes.Sex, r["sex"]) or _("未填写"), "count": r["n"]}
+        for r in rows
+    ]
+
+
+def key_group_tags() -> QuerySet:
+    """The person tags shown on the key-group chart (重点人群)."""
+    return Tag.objects.filter(is_key_group=True, is_active=True, target=Tag.Target.PERSON)
+
+
+def by_tag(qs: QuerySet, tags: Iterable[Tag]) -> list[Bucket]:
+    """How many persons of the result carry each key-group tag: one grouped query over ``PersonTag``.
+
+    Only ``Tag.is_key_group`` tags count, whatever is passed in. Tags with no one are listed with 0.
+    """
+    tags = [t for t in tags if t.is_key_group]
+    rows = (
+        PersonTag.objects.filter(tag__in=[t.pk for t in tags], person__in=qs.order_by().values("pk"))
+        .values("tag")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["tag"]: row["n"] for row in rows}
+    return [{"code": t.code, "name": t.name, "count": counts.get(t.pk, 0)} for t in tags]
+
+
+CHARTS = {
+    "area": ("bar", _lazy("各区域人数")),
+    "age": ("bar", _lazy("年龄段分布")),
+    "sex": ("pie", _lazy("性别构成")),
+    "tag": ("hbar", _lazy("重点人群")),
+}
+
+
+def person_chart(filterset, user, dim: str) -> dict[str, Any]:
+    """ECharts-ready data for one chart of a person search: ``items`` are ``{name, value, code}`` series points.
+
+    The rows are exactly the list's (``search_queryset``); invalid input (an unknown tag) gives empty data.
+    """
+    kind, title = CHARTS[dim]
+    qs = search_queryset(filterset)
+    payload: dict[str, Any] = {"dim": dim, "type": kind, "title": str(title), "items": [], "area": None}
+    if filterset.form.errors:
+        payload["errors"] = {field: [str(m) for m in msgs] for field, msgs in filterset.form.errors.items()}
+        return payload
+    if dim == "area":
+        area_code = area_of(filterset)
+        buckets: list = by_area(qs, user, area_code)
+        payload["area"] = area_code
+    elif dim == "age":
+        buckets = by_age_band(qs)
+    elif dim == "sex":
+        buckets = by_sex(qs)
+    else:
+        buckets = by_tag(qs, key_group_tags())
+    payload["items"] = [
+        {"name": b["name"], "value": b["count"], "code": b["code"], "drill": b.get("drill", False)}
+        for b in buckets
+    ]
+    return payload

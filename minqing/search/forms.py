@@ -1,0 +1,137 @@
+"""Input for the search pages: query parameters as the filtersets want them, saving a search, tag actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from .filters import HouseholdSearch, PersonSearch
+from .models import SavedSearch
+
+TAG_PARAMS = ("tags_all", "tags_any", "tags_none")
+BLANK_BOOLEAN = "unknown"  # what Django's yes/no/either select submits for "either"
+
+# Which filters the page shows first and which under "更多条件" (tags and area are drawn separately).
+PERSON_MAIN = ("age_min", "age_max", "sex", "health")
+PERSON_MORE = (
+    "residence_status",
+    "ethnicity",
+    "education",
+    "disability_category",
+    "disability_grade",
+    "labor_ability",
+    "political_status",
+    "household_dibao",
+    "household_tekun",
+    "household_alleviated",
+    "household_monitoring",
+    "deceased",
+)
+HOUSEHOLD_MAIN = ("status", "dibao", "tekun", "poverty_alleviated", "monitoring_status")
+HOUSEHOLD_MORE = ("water_safe", "housing_secure", "members_min", "members_max")
+
+SEARCHES = {
+    SavedSearch.Target.PERSON: (PersonSearch, PERSON_MAIN, PERSON_MORE),
+    SavedSearch.Target.HOUSEHOLD: (HouseholdSearch, HOUSEHOLD_MAIN, HOUSEHOLD_MORE),
+}
+
+
+def search_data(query: QueryDict) -> QueryDict:
+    """The query as the filtersets read it: repeated tag pickers (``tags_all=a&tags_all=b``) become "a,b",
+    and blank values and the "unknown" of yes/no selects are dropped (a present but blank ``deceased`` would
+    otherwise turn off the living-only default)."""
+    data = QueryDict(mutable=True)
+    for name, values in query.lists():
+        values = [v for v in values if v.strip() and v != BLANK_BOOLEAN]
+        if values and name in TAG_PARAMS:
+            values = [",".join(values)]
+        if values:
+            data.setlist(name, values)
+    return data
+
+
+def selected_tags(data: QueryDict) -> dict[str, set[str]]:
+    """The codes picked in each tag picker, to mark options as selected."""
+    return {
+        name: {c.strip() for c in data.get(name, "").replace("，", ",").split(",") if c.strip()}
+        for name in TAG_PARAMS
+    }
+
+
+def tag_pickers(filterset_class, selected: dict[str, set[str]]) -> list[dict]:
+    """The three tag pickers (all of / any of / none of) with their labels and picked codes."""
+    return [
+        {"name": name, "label": filterset_class.base_filters[name].label, "selected": selected[name]}
+        for name in TAG_PARAMS
+    ]
+
+
+def canonical_query(query: QueryDict, target: str, *, keep: tuple[str, ...] = ("page",)) -> QueryDict:
+    """Only the filters of the search (and ``keep``), non-blank, tags comma-joined: what URLs should carry."""
+    names = [*SEARCHES[target][0].base_filters, *keep]
+    data = search_data(query)
+    kept = QueryDict(mutable=True)
+    for name in names:
+        if name in data:
+            kept.setlist(name, data.getlist(name))
+    return kept
+
+
+def canonical_params(query: QueryDict, target: str) -> str:
+    """A saved search's query string: ``canonical_query`` without the page."""
+    return canonical_query(query, target, keep=()).urlencode()
+
+
+def style(form: forms.Form) -> forms.Form:
+    """Bootstrap classes on the filterset's widgets, "不限" for "no condition", short multi-selects."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [(BLANK_BOOLEAN, _("不限")), ("true", _("是")), ("false", _("否"))]
+        elif getattr(field, "empty_label", None) is not None:  # django-filter's single choice fields
+            widget.choices = [("", _("不限")), *[c for c in field.choices if c[0] != ""]]
+        if isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+            if isinstance(widget, forms.SelectMultiple):
+                widget.attrs.setdefault("size", "4")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+            if isinstance(field, forms.DecimalField | forms.IntegerField):
+                widget.attrs.setdefault("inputmode", "numeric")
+    return form
+
+
+def bound_fields(filterset, names) -> list:
+    return [filterset.form[name] for name in names if name in filterset.form.fields]
+
+
+class SaveSearchForm(forms.Form):
+    """Save the search shown: its target, its query string (cleaned to the known filters) and a name."""
+
+    name = forms.CharField(label=_("名称"), max_length=60)
+    target = forms.ChoiceField(label=_("对象"), choices=SavedSearch.Target.choices)
+    params = forms.CharField(label=_("查询条件"), max_length=2000, required=False)
+    shared = forms.BooleanField(label=_("共享给本区域的同事"), required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("请填写名称。"))
+        return name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "target" in data:
+            query = QueryDict(data.get("params", ""))
+            data["params"] = canonical_params(query, data["target"])
+            if len(data["params"]) > 2000:
+                raise forms.ValidationError(_("查询条件太长，无法保存。"))
+        return data
+
+
+class TagActionForm(forms.Form):
+    """Set or clear one manual tag on a person or household (the service checks kind, target and scope)."""
+
+    tag = forms.SlugField(label=_("标签"), max_length=40)
+    action = forms.ChoiceField(label=_("操作"), choices=[("set", _("添加")), ("unset", _("移除"))])

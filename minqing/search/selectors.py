@@ -1,0 +1,186 @@
+"""Reads for the search pages and API: capped counts, row querysets, the tag catalog, key groups, gaps.
+
+Everything starts from ``visible_to(user)``; nothing here counts a whole table exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
+
+from minqing.areas.models import Area
+from minqing.core import codes
+from minqing.core.scoping import ALL, is_grid_path, under
+from minqing.registry.models import Person
+from minqing.registry.selectors import household_list
+from minqing.tags.models import Category, HouseholdTag, PersonTag, Tag
+
+from .models import PATH_LENGTHS, SavedSearch
+
+CAP = 10_000
+
+
+def capped_count(qs: QuerySet, cap: int = CAP) -> tuple[int, bool]:
+    """Count up to ``cap`` rows in one ``SELECT COUNT(*) FROM (… LIMIT cap+1)``; True when there are more."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+# ------------------------------------------------------------------------------------------- rows
+
+
+def person_rows(user) -> QuerySet:
+    """Living and deceased persons in view scope, with what the result rows show (one query per page)."""
+    return (
+        Person.objects.visible_to(user, "view")
+        .select_related("household")
+        .only(
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "relation",
+            "residence_status",
+            "deceased",
+            "id_number",
+            "phone",
+            "area_path",
+            "grid_path",
+            "household__id",
+            "household__number",
+        )
+        .order_by("area_path", "household_id", "relation", "id")
+    )
+
+
+def person_api_rows(user) -> QuerySet:
+    """Persons in view scope with the relations the API list serializer reads."""
+    return (
+        Person.objects.visible_to(user, "view")
+        .select_related("household", "area", "grid")
+        .order_by("area_path", "household_id", "relation", "id")
+    )
+
+
+def household_rows(user) -> QuerySet:
+    """Households in view scope, as the registry list shows them."""
+    return household_list(user).order_by("area_path", "number")
+
+
+# ------------------------------------------------------------------------------------------ catalog
+
+
+def tag_catalog(target: str | None = None) -> QuerySet:
+    tags = Tag.objects.filter(is_active=True).order_by("category", "order", "code")
+    return tags.filter(target=target) if target else tags
+
+
+def tags_by_category(tags) -> list[tuple[str, list[Tag]]]:
+    """[(分类名称, [tags…])] in catalog order, for grouped pickers."""
+    labels = dict(Category.choices)
+    return [(labels.get(key, key), list(rows)) for key, rows in groupby(tags, key=lambda t: t.category)]
+
+
+def saved_searches(user, target: str) -> QuerySet:
+    return SavedSearch.objects.visible_to(user).filter(target=target).select_related("owner")
+
+
+# --------------------------------------------------------------------------------------- key groups
+
+
+@dataclass
+class GroupCount:
+    tag: Tag
+    n: int
+
+
+def key_groups(user) -> list[GroupCount]:
+    """One card per key-group tag with its count in the user's scope: three queries whatever the size."""
+    tags = list(tag_catalog().filter(is_key_group=True))
+    counts: dict[int, int] = {}
+    for link in (PersonTag, HouseholdTag):
+        rows = (
+            link.objects.visible_to(user, "view").filter(tag__in=tags).values("tag").annotate(n=Count("id"))
+        )
+        counts.update({row["tag"]: row["n"] for row in rows.order_by()})
+    return [GroupCount(tag, counts.get(tag.pk, 0)) for tag in tags]
+
+
+def breakdown_root(user, area: str | None) -> str:
+    """The area whose children a breakdown lists: ``?area=`` when given, else the user's common root."""
+    if area and area.isdigit():
+        return area
+    prefixes = user.scope_prefixes("view")
+    if prefixes is ALL or not prefixes:
+        return ""
+    first, last = min(prefixes), max(prefixes)  # the common prefix of all is that of the extremes
+    common = next((first[:n] for n in range(len(first)) if first[n] != last[n : n + 1]), first)
+    return common[: max(n for n in (0, *PATH_LENGTHS) if n <= len(common))]
+
+
+def child_length(root: str) -> int:
+    """Length of the next level's code under ``root`` (15, the group level, at most)."""
+    return next((n for n in PATH_LENGTHS if n > len(root)), PATH_LENGTHS[-1])
+
+
+@dataclass
+class AreaCount:
+    code: str
+    name: str
+    n: int
+
+
+def group_breakdown(user, tag: Tag, root: str) -> list[AreaCount]:
+    """Count a tag's links per child area of ``root`` in one grouped query (plus one for the names)."""
+    link = PersonTag if tag.target == Tag.Target.PERSON else HouseholdTag
+    links = link.objects.visible_to(user, "view").filter(tag=tag)
+    if is_grid_path(root):
+        links = links.filter(grid_path=root)
+    elif root:
+        links = links.filter(under("area_path", root))
+    length = child_length(root)
+    rows = list(
+        links.annotate(prefix=Substr("area_path", 1, length))
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .order_by("prefix")
+    )
+    names = dict(Area.objects.filter(code__in=[r["prefix"] for r in rows]).values_list("code", "name"))
+    return [AreaCount(r["prefix"], names.get(r["prefix"], r["prefix"]), r["n"]) for r in rows]
+
+
+# ---------------------------------------------------------------------------------------- incomplete
+
+
+@dataclass(frozen=True)
+class Gap:
+    key: str
+    label: str
+    target: str  # "person" or "household"
+    q: Q
+
+
+GAPS: list[Gap] = [
+    Gap("no-id", _("缺公民身份号码"), "person", Q(id_number__isnull=True) | Q(id_number="")),
+    Gap("no-phone", _("户主缺联系电话"), "person", Q(relation=codes.Relation.HEAD, phone="")),
+    Gap("no-relation", _("缺与户主关系"), "person", Q(relation="")),
+    Gap("no-birth-date", _("缺出生日期"), "person", Q(birth_date__isnull=True)),
+    Gap("no-head", _("无户主的户"), "household", Q(head_name="")),
+    Gap("no-grid", _("未划入网格的户"), "household", Q(grid_path="")),
+]
+GAPS_BY_KEY = {gap.key: gap for gap in GAPS}
+
+
+def gap_rows(user, gap: Gap) -> QuerySet:
+    """Living persons or normal households in scope that miss what ``gap`` checks (不漏户、不漏人)."""
+    if gap.target == "person":
+        return person_rows(user).filter(gap.q, deceased=False)
+    return household_rows(user).filter(gap.q, status=codes.HouseholdStatus.NORMAL)
+
+
+def gap_counts(user) -> list[tuple[Gap, int, bool]]:
+    return [(gap, *capped_count(gap_rows(user, gap))) for gap in GAPS]

@@ -1,0 +1,561 @@
+"""Search pages: scoping, tag semantics, names and initials, counts, saved searches, key groups, gaps, tags."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import reverse
+
+from minqing.core.models import AuditEvent
+from minqing.registry.models import Household, Person
+from minqing.registry.tests.factories import HouseholdFactory, PersonFactory
+from minqing.search import selectors
+from minqing.search.models import SavedSearch, saved_search_save
+from minqing.tags.models import HouseholdTag, PersonTag, Tag
+from minqing.tags.rules import born_before
+from minqing.tags.services import sync_catalog
+
+TODAY = datetime.date.today()
+
+
+def years_ago(years: int) -> datetime.date:
+    return born_before(TODAY, years) - datetime.timedelta(days=30)
+
+
+@pytest.fixture
+def catalog(db):
+    sync_catalog()
+    return {t.code: t for t in Tag.objects.all()}
+
+
+def tag(obj, code: str) -> None:
+    """A tag link as the materialiser writes it: paths copied from the record."""
+    link = PersonTag if isinstance(obj, Person) else HouseholdTag
+    fk = "person" if isinstance(obj, Person) else "household"
+    link.objects.create(
+        tag=Tag.objects.get(code=code), **{fk: obj}, area_path=obj.area_path, grid_path=obj.grid_path
+    )
+
+
+@pytest.fixture
+def village(tree, records, catalog):
+    """Persons in V: a (elderly, disabled), b (elderly), c (disabled), d (no tag); e is elderly in W."""
+    people = {}
+    for key, codes, birth in [
+        ("a", ["elderly", "disabled"], years_ago(82)),
+        ("b", ["elderly"], years_ago(70)),
+        ("c", ["disabled"], years_ago(40)),
+        ("d", [], years_ago(30)),
+    ]:
+        person = PersonFactory(household=records.hv, relation="20", name=f"甲{key}乙", birth_date=birth)
+        for code in codes:
+            tag(person, code)
+        people[key] = person
+    people["e"] = PersonFactory(household=records.hw, relation="20", name="甲e乙", birth_date=years_ago(75))
+    tag(people["e"], "elderly")
+    return people
+
+
+def names(response) -> set[str]:
+    return set(re.findall(r"甲[a-z]乙", response.content.decode()))
+
+
+def persons(client, **params):
+    return client.get(reverse("search:persons"), params)
+
+
+# ------------------------------------------------------------------------------------------ scoping
+
+
+def test_pages_need_login(client, tree):
+    for name in ("search:persons", "search:households", "search:groups", "search:incomplete"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_person_search_is_scoped(login, users, village):
+    assert names(persons(login(users.inside))) == {"甲a乙", "甲b乙", "甲c乙", "甲d乙"}
+    assert names(persons(login(users.neighbour))) == {"甲e乙"}
+    assert names(persons(login(users.above))) == {"甲a乙", "甲b乙", "甲c乙", "甲d乙", "甲e乙"}
+    response = persons(login(users.nobody))
+    assert response.status_code == 200 and names(response) == set()
+    assert "符合条件：0 人" in response.content.decode()
+
+
+def test_asking_for_an_area_outside_the_scope_finds_nothing(login, users, village, tree):
+    assert names(persons(login(users.neighbour), area=tree.v.code)) == set()
+    assert names(persons(login(users.above), area=tree.v1.code)) == {"甲a乙", "甲b乙", "甲c乙", "甲d乙"}
+
+
+def test_area_select_offers_only_the_users_areas(login, users, village, tree):
+    body = persons(login(users.neighbour)).content.decode()
+    assert f'value="{tree.w.code}"' in body and f'value="{tree.v.code}"' not in body
+
+
+def test_count_is_shown_and_masked_id_numbers(login, users, village):
+    body = persons(login(users.inside), tags_any="elderly").content.decode()
+    assert "符合条件：2 人" in body
+    assert village["a"].id_number not in body and village["a"].id_number_masked in body
+
+
+def test_household_search_is_scoped(login, users, records, catalog):
+    tag(records.hv, "dibao")
+    tag(records.hw, "dibao")
+    body = login(users.inside).get(reverse("search:households"), {"tags_all": "dibao"}).content.decode()
+    assert records.hv.number in body and records.hw.number not in body
+    assert "符合条件：1 户" in body
+
+
+# --------------------------------------------------------------------------------------- conditions
+
+
+def test_tags_all_any_none(login, users, village):
+    client = login(users.inside)
+    assert names(persons(client, tags_all="elderly,disabled")) == {"甲a乙"}
+    assert names(persons(client, tags_any="elderly,disabled")) == {"甲a乙", "甲b乙", "甲c乙"}
+    assert names(persons(client, tags_none="elderly")) == {"甲c乙", "甲d乙"}
+    assert names(persons(client, tags_any="elderly", tags_none="disabled")) == {"甲b乙"}
+    # The pickers submit repeated parameters; they mean the same as the comma-joined list.
+    response = client.get(reverse("search:persons") + "?tags_all=elderly&tags_all=disabled&sex=")
+    assert response.status_code == 302 and response["Location"] == "/search/?tags_all=elderly%2Cdisabled"
+    assert names(client.get(response["Location"])) == {"甲a乙"}
+
+
+def test_htmx_form_submission_is_normalised(login, users, village):
+    """The form sends every field; blanks and "unknown" must not change the meaning or clutter the URL."""
+    Person.objects.filter(pk=village["b"].pk).update(deceased=True)
+    query = "q=&area=&tags_all=elderly&age_min=&sex=&deceased=unknown&household_alleviated=unknown&page="
+    response = login(users.inside).get(f"{reverse('search:persons')}?{query}", HTTP_HX_REQUEST="true")
+    assert response["HX-Push-Url"] == "/search/?tags_all=elderly"
+    assert names(response) == {"甲a乙"}  # the deceased one stays out
+    assert names(persons(login(users.inside), tags_all="elderly", deceased="true")) == {"甲b乙"}
+
+
+def test_household_tag_on_person_search_finds_the_members(login, users, village, records):
+    tag(records.hv, "dibao")
+    assert names(persons(login(users.inside), tags_all="dibao,elderly")) == {"甲a乙", "甲b乙"}
+
+
+def test_unknown_tag_shows_the_message_and_nothing(login, users, village):
+    response = persons(login(users.inside), tags_all="elderly,no-such-tag")
+    body = response.content.decode()
+    assert response.status_code == 200 and "未知的标签：no-such-tag" in body
+    assert names(response) == set() and "符合条件：0 人" in body
+
+
+def test_contradictory_conditions_are_empty_not_an_error(login, users, village):
+    response = persons(login(users.inside), age_min=80, age_max=60)
+    body = response.content.decode()
+    assert response.status_code == 200 and names(response) == set()
+    assert 'data-testid="search-errors"' not in body
+    assert names(persons(login(users.inside), age_min=60, age_max=80)) == {"甲b乙"}
+
+
+def test_name_pinyin_initials_and_two_character_rule(login, users, records):
+    PersonFactory(household=records.hv, relation="20", name="张三", name_initials="zs")
+    PersonFactory(household=records.hv, relation="20", name="张三丰", name_initials="zsf")
+    PersonFactory(household=records.hw, relation="20", name="张三", name_initials="zs")
+    client = login(users.inside)
+    assert persons(client, q="zs").content.decode().count(">张三<") == 1
+    assert ">张三丰<" in persons(client, q="ZS").content.decode()
+    only = persons(client, q="zsf").content.decode()
+    assert ">张三丰<" in only and ">张三<" not in only
+    body = persons(client, q="张").content.decode()
+    assert "请至少输入2个字" in body and ">张三<" not in body
+    assert ">张三<" in persons(client, q="张三").content.decode()
+
+
+def test_sex_and_health_filters(login, users, records):
+    PersonFactory(household=records.hv, relation="30", sex="2", name="甲f乙", health="31")
+    client = login(users.inside)
+    assert names(persons(client, sex="2")) == {"甲f乙"}
+    assert names(persons(client, health="chronic")) == {"甲f乙"}
+
+
+def test_htmx_returns_the_results_region_only(login, users, village):
+    response = login(users.inside).get(
+        reverse("search:persons"), {"tags_all": "elderly"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert 'data-testid="search-results"' in body and "<html" not in body and "符合条件：2 人" in body
+
+
+def test_full_page_has_the_form_pickers_and_slots(login, users, village):
+    body = persons(login(users.inside), tags_all="elderly").content.decode()
+    assert 'hx-get="/search/"' in body and 'hx-push-url="true"' in body and 'hx-target="#results"' in body
+    assert re.search(r'<option value="elderly" selected>', body)
+    assert 'data-testid="picker-tags_none"' in body
+
+
+def test_capped_count(records):
+    rows = Person.objects.all()
+    assert selectors.capped_count(rows, cap=2) == (2, True)
+    assert selectors.capped_count(rows, cap=3) == (3, False)
+    assert selectors.capped_count(rows.none()) == (0, False)
+
+
+def test_search_page_query_count_does_not_grow(login, users, village, records, django_assert_max_num_queries):
+    client = login(users.inside)
+    params = {"tags_any": "elderly,disabled", "age_min": "1"}
+    persons(client, **params)
+    with django_assert_max_num_queries(16) as first:
+        persons(client, **params)
+    for n in range(15):
+        tag(PersonFactory(household=records.hv, relation="20", birth_date=years_ago(65 + n)), "elderly")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        persons(client, **params)
+    households_url = reverse("search:households")
+    client.get(households_url)
+    with django_assert_max_num_queries(16) as first:
+        client.get(households_url)
+    for n in range(10):
+        HouseholdFactory(area=records.hv.area, number=f"52062210221109{n:02d}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(households_url)
+
+
+# ----------------------------------------------------------------------------------- saved searches
+
+
+def save(client, name: str, params: str, *, shared: bool = True, target: str = "person"):
+    data = {"name": name, "params": params, "target": target}
+    if shared:
+        data["shared"] = "on"
+    return client.post(reverse("search:saved_create"), data)
+
+
+def test_save_open_and_delete_a_search(login, users, village):
+    client = login(users.inside)
+    response = save(
+        client, "一组老人", "tags_all=elderly&tags_all=disabled&page=3&bogus=1&age_min=", shared=False
+    )
+    search = SavedSearch.objects.get(name="一组老人")
+    assert (
+        search.params == "tags_all=elderly%2Cdisabled"
+        and search.area_path == users.inside.scope_prefixes()[0]
+    )
+    assert response.status_code == 302 and response["Location"] == "/search/?tags_all=elderly%2Cdisabled"
+    assert AuditEvent.objects.filter(verb="search.saved", target_id=str(search.pk)).exists()
+    body = persons(client).content.decode()
+    assert "一组老人" in body and reverse("search:saved", args=[search.pk]) in body
+    opened = client.get(reverse("search:saved", args=[search.pk]))
+    assert names(client.get(opened["Location"])) == {"甲a乙"}
+    # Saving the same name again replaces the conditions.
+    save(client, "一组老人", "tags_all=elderly", shared=False)
+    assert SavedSearch.objects.get(name="一组老人").params == "tags_all=elderly"
+    assert client.post(reverse("search:saved_delete", args=[search.pk])).status_code == 302
+    assert not SavedSearch.objects.filter(pk=search.pk).exists()
+    assert AuditEvent.objects.filter(verb="search.deleted").exists()
+
+
+def test_saving_needs_a_name_and_a_scope(login, users, village):
+    response = save(login(users.inside), "  ", "tags_all=elderly")
+    assert response.status_code == 302 and not SavedSearch.objects.exists()
+    assert save(login(users.nobody), "x", "tags_all=elderly").status_code == 403
+    assert not SavedSearch.objects.exists()
+
+
+def test_saved_search_visibility(login, users, village):
+    """Own ones always; shared ones saved inside my scope (below me) or above me; never a sibling's."""
+    for user, name, shared in [
+        (users.inside, "V共享", True),
+        (users.inside, "V私有", False),
+        (users.neighbour, "W共享", True),
+        (users.above, "T共享", True),
+        (users.admin, "ALL共享", True),
+        (users.county, "County共享", True),
+    ]:
+        save(login(user), name, "tags_all=elderly", shared=shared)
+
+    def visible(user) -> set[str]:
+        return set(SavedSearch.objects.visible_to(user).values_list("name", flat=True))
+
+    assert visible(users.inside) == {"V共享", "V私有", "T共享", "ALL共享", "County共享"}
+    assert visible(users.neighbour) == {"W共享", "T共享", "ALL共享", "County共享"}
+    assert visible(users.above) == {"V共享", "W共享", "T共享", "ALL共享", "County共享"}
+    assert visible(users.nobody) == set()
+    assert "V私有" not in visible(users.admin) and "V共享" in visible(users.admin)
+    assert SavedSearch.objects.get(name="ALL共享").area_path == ""
+
+    private = SavedSearch.objects.get(name="V私有")
+    shared = SavedSearch.objects.get(name="V共享")
+    neighbour = login(users.neighbour)
+    assert neighbour.get(reverse("search:saved", args=[private.pk])).status_code == 404
+    assert neighbour.get(reverse("search:saved", args=[shared.pk])).status_code == 404
+    assert "V共享" not in persons(neighbour).content.decode()
+    # A shared search opened by someone else runs in their own scope, and only its owner deletes it.
+    above = login(users.above)
+    assert above.get(reverse("search:saved", args=[shared.pk])).status_code == 302
+    assert above.post(reverse("search:saved_delete", args=[shared.pk])).status_code == 404
+    assert SavedSearch.objects.filter(pk=shared.pk).exists()
+
+
+# --------------------------------------------------------------------------------------- key groups
+
+
+def count_of(body: str, testid: str) -> int:
+    match = re.search(rf'data-testid="{testid}".*?data-count="(\d+)"', body, re.S)
+    assert match, testid
+    return int(match.group(1))
+
+
+def test_key_group_counts_are_scoped(login, users, village, records):
+    tag(records.hv, "dibao")
+    body = login(users.inside).get(reverse("search:groups")).content.decode()
+    assert count_of(body, "group-elderly") == 2 and count_of(body, "group-disabled") == 2
+    assert count_of(body, "group-dibao") == 1
+    body = login(users.neighbour).get(reverse("search:groups")).content.decode()
+    assert count_of(body, "group-elderly") == 1 and count_of(body, "group-dibao") == 0
+    assert count_of(login(users.above).get(reverse("search:groups")).content.decode(), "group-elderly") == 3
+    body = login(users.nobody).get(reverse("search:groups")).content.decode()
+    assert count_of(body, "group-elderly") == 0
+
+
+def test_key_group_counts_take_few_queries(users, village, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        groups = selectors.key_groups(users.above)
+    assert {g.tag.code: g.n for g in groups}["elderly"] == 3
+
+
+def test_key_group_count_equals_the_list_length(login, users, village):
+    for user in (users.inside, users.neighbour, users.above):
+        client = login(user)
+        card = count_of(client.get(reverse("search:groups")).content.decode(), "group-elderly")
+        response = client.get(reverse("search:group", args=["elderly"]))
+        assert len(names(response)) == card
+        assert f"{card} 人" in response.content.decode()
+
+
+def test_key_group_breakdown_by_child_area(login, users, village, tree):
+    body = login(users.above).get(reverse("search:group", args=["elderly"])).content.decode()
+    table = body[body.index('data-testid="group-breakdown"') :]
+    assert "鱼塘村村民委员会" in table and "邻家村村民委员会" in table
+    rows = dict(re.findall(r'href="\?area=(\d+)">[^<]+</a></td>\s*<td[^>]*data-count="(\d+)"', table))
+    assert rows == {tree.v.code: "2", tree.w.code: "1"}
+    # Drill down into V: its groups, and the list follows the area.
+    response = login(users.above).get(reverse("search:group", args=["elderly"]), {"area": tree.v.code})
+    assert names(response) == {"甲a乙", "甲b乙"}
+    assert tree.v1.code in response.content.decode()
+    # The neighbour's breakdown never shows V.
+    body = login(users.neighbour).get(reverse("search:group", args=["elderly"])).content.decode()
+    assert tree.v.code not in body and tree.v1.code not in body and names_in(body) == {"甲e乙"}
+
+
+def names_in(body: str) -> set[str]:
+    return set(re.findall(r"甲[a-z]乙", body))
+
+
+def test_key_group_of_households_lists_households(login, users, records, catalog):
+    tag(records.hv, "dibao")
+    body = login(users.inside).get(reverse("search:group", args=["dibao"])).content.decode()
+    assert records.hv.number in body and "1 户" in body
+
+
+def test_unknown_or_plain_group_is_404(login, users, catalog):
+    client = login(users.inside)
+    assert client.get(reverse("search:group", args=["no-such"])).status_code == 404
+    assert client.get(reverse("search:group", args=["minor"])).status_code == 404  # not a key group
+
+
+# --------------------------------------------------------------------------------------- incomplete
+
+
+@pytest.fixture
+def gaps(tree, records):
+    no_head = HouseholdFactory(area=tree.v2, head_name="", number="5206221022110099")
+    no_id = PersonFactory(household=records.hv, relation="20", name="缺证人", id_number=None)
+    Person.objects.filter(pk=records.pv.pk).update(phone="")
+    PersonFactory(household=records.hw, relation="20", name="邻缺证", id_number=None)
+    return {"no_head": no_head, "no_id": no_id}
+
+
+def test_incomplete_counts_and_lists(login, users, records, gaps):
+    client = login(users.inside)
+    body = client.get(reverse("search:incomplete")).content.decode()
+    assert count_of(body, "gap-no-id") == 1 and count_of(body, "gap-no-phone") == 1
+    assert count_of(body, "gap-no-head") == 1 and count_of(body, "gap-no-relation") == 0
+    # records.hv has grid 1; the head-less household has none.
+    assert count_of(body, "gap-no-grid") == 1
+    listed = client.get(reverse("search:incomplete"), {"list": "no-id"}).content.decode()
+    assert "缺证人" in listed and "邻缺证" not in listed
+    listed = client.get(reverse("search:incomplete"), {"list": "no-head"}).content.decode()
+    assert gaps["no_head"].number in listed
+    listed = client.get(reverse("search:incomplete"), {"list": "no-phone"}).content.decode()
+    assert records.pv.name in listed
+
+
+def test_incomplete_is_scoped(login, users, records, gaps):
+    body = login(users.neighbour).get(reverse("search:incomplete"), {"list": "no-id"}).content.decode()
+    assert count_of(body, "gap-no-id") == 1 and "邻缺证" in body and "缺证人" not in body
+    assert count_of(body, "gap-no-head") == 0
+    body = login(users.nobody).get(reverse("search:incomplete"), {"list": "no-id"}).content.decode()
+    assert count_of(body, "gap-no-id") == 0 and "邻缺证" not in body
+
+
+# -------------------------------------------------------------------------------------- manual tags
+
+
+def tag_post(client, obj, code: str, action: str = "set"):
+    name = "search:person_tags" if isinstance(obj, Person) else "search:household_tags"
+    return client.post(reverse(name, args=[obj.pk]), {"tag": code, "action": action}, HTTP_HX_REQUEST="true")
+
+
+def test_set_and_unset_a_manual_person_tag(login, users, records, catalog):
+    client = login(users.inside)
+    response = tag_post(client, records.pv, "needs-attention")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="tag-panel"' in body and "需重点关注" in body
+    link = PersonTag.objects.get(person=records.pv, tag__code="needs-attention")
+    assert link.set_by == users.inside and link.area_path == records.pv.area_path
+    assert AuditEvent.objects.filter(verb="registry.tag.set").exists()
+    response = tag_post(client, records.pv, "needs-attention", "unset")
+    assert response.status_code == 200
+    assert not PersonTag.objects.filter(person=records.pv, tag__code="needs-attention").exists()
+
+
+def test_derived_or_unknown_tags_cannot_be_set_by_hand(login, users, records, catalog):
+    client = login(users.inside)
+    body = tag_post(client, records.pv, "elderly").content.decode()
+    assert "不能手动设置" in body and not PersonTag.objects.filter(person=records.pv).exists()
+    assert "未知的标签" in tag_post(client, records.pv, "no-such").content.decode()
+    assert "只能用于" in tag_post(client, records.pv, "petitioner").content.decode()
+
+
+def test_manual_tag_permissions(login, users, records, catalog):
+    assert tag_post(login(users.county), records.pv, "needs-attention").status_code == 403
+    assert tag_post(login(users.neighbour), records.pv, "needs-attention").status_code == 404
+    assert tag_post(login(users.nobody), records.pv, "needs-attention").status_code == 404
+    assert not PersonTag.objects.exists()
+    url = reverse("search:person_tags", args=[records.pv.pk])
+    assert login(users.inside).get(url).status_code == 405
+
+
+def test_manual_household_tag(login, users, records, catalog):
+    client = login(users.inside)
+    assert "信访户" in tag_post(client, records.hv, "petitioner").content.decode()
+    assert HouseholdTag.objects.filter(household=records.hv, tag__code="petitioner").exists()
+    assert tag_post(login(users.neighbour), records.hv, "petitioner", "unset").status_code == 404
+    tag_post(login(users.inside), records.hv, "petitioner", "unset")
+    assert not HouseholdTag.objects.exists()
+
+
+def test_plain_post_redirects_to_the_record(login, users, records, catalog):
+    url = reverse("search:person_tags", args=[records.pv.pk])
+    response = login(users.inside).post(url, {"tag": "needs-attention", "action": "set"})
+    assert response.status_code == 302 and response["Location"] == records.pv.get_absolute_url()
+
+
+def render_panel(template: str, user, **context) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    return engines["django"].from_string(template).render({**context}, request)
+
+
+def test_tag_panel_renders_with_only_the_record_and_request(
+    users, records, catalog, django_assert_max_num_queries
+):
+    tag(records.pv, "elderly")
+    tag(records.pv, "needs-attention")
+    with django_assert_max_num_queries(4):
+        body = render_panel(
+            '{% include "search/_person_tags.html" with person=person %}', users.inside, person=records.pv
+        )
+    assert "老年人" in body and "需重点关注" in body and 'name="action" value="unset"' in body
+    assert "添加标签" in body and 'value="dispute-party"' in body and 'value="elderly"' not in body
+    assert "csrfmiddlewaretoken" in body
+    # A county leader reads the tags but gets no buttons.
+    body = render_panel("{% load search_tags %}{% person_tags person %}", users.county, person=records.pv)
+    assert "需重点关注" in body and 'value="unset"' not in body and "添加标签" not in body
+    tag(records.hv, "petitioner")
+    body = render_panel(
+        '{% include "search/_household_tags.html" with household=household %}',
+        users.inside,
+        household=records.hv,
+    )
+    assert "信访户" in body and reverse("search:household_tags", args=[records.hv.pk]) in body
+
+
+def test_tag_panel_escapes_names(users, records, catalog):
+    Tag.objects.create(code="xss", name="<b>坏</b>", category="focus", kind="manual")
+    body = render_panel("{% load search_tags %}{% person_tags person %}", users.inside, person=records.pv)
+    assert "<b>坏</b>" not in body and "&lt;b&gt;坏&lt;/b&gt;" in body
+
+
+def test_pager_keeps_the_conditions(login, users, records, catalog):
+    for _ in range(55):
+        tag(PersonFactory(household=records.hv, relation="20", birth_date=years_ago(61)), "elderly")
+    body = persons(login(users.inside), tags_all="elderly").content.decode()
+    next_link = re.search(r'href="(\?[^"]*page=2)"', body).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(next_link).query)["tags_all"] == ["elderly"]
+    assert "符合条件：55 人" in body
+    assert Household.objects.count() == 3
+
+
+# ------------------------------------------------------------------------------------- all the pages
+
+V_MARKERS = ["鱼塘村", "5206221022110001", "龙在内", "甲a乙"]
+
+
+def test_no_search_page_shows_v_to_the_neighbour_or_nobody(client, users, village, records):
+    saved_search_save(
+        actor=users.inside, name="V共享", target="person", params="tags_all=elderly", shared=True
+    )
+    tag(records.hv, "dibao")
+    urls = [
+        reverse("search:persons"),
+        reverse("search:persons") + "?tags_any=elderly,disabled&q=甲a",
+        reverse("search:households"),
+        reverse("search:households") + "?tags_all=dibao",
+        reverse("search:groups"),
+        reverse("search:group", args=["elderly"]),
+        reverse("search:group", args=["dibao"]),
+        reverse("search:group", args=["elderly"]) + f"?area={records.hv.area_path}",
+        reverse("search:incomplete") + "?list=no-grid",
+    ]
+    for user in (users.neighbour, users.nobody):
+        login_as(client, user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (user.username, url)
+            body = response.content.decode()
+            for marker in [*V_MARKERS, "V共享"]:
+                assert marker not in body, (user.username, url, marker)
+
+
+def login_as(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_grid_worker_sees_their_grid_only(login, users, records, tree, catalog):
+    other = HouseholdFactory(area=tree.v2, number="5206221022110077", head_name="网格外")
+    tag(PersonFactory(household=other, name="甲x乙", birth_date=years_ago(70)), "elderly")
+    tag(PersonFactory(household=records.hv, relation="20", name="甲g乙", birth_date=years_ago(70)), "elderly")
+    client = login(users.grid)
+    assert names(persons(client, tags_all="elderly")) == {"甲g乙"}
+    body = client.get(reverse("search:group", args=["elderly"])).content.decode()
+    assert count_of(body, "group-breakdown") == 1 and names(
+        client.get(reverse("search:group", args=["elderly"]))
+    ) == {"甲g乙"}
+
+
+def test_breakdown_root(users, tree):
+    from minqing.accounts.roles import Role
+    from minqing.accounts.tests.factories import assign
+
+    assert selectors.breakdown_root(users.inside, None) == tree.v.code
+    assert selectors.breakdown_root(users.inside, tree.v1.code) == tree.v1.code
+    assert selectors.breakdown_root(users.inside, "x'; --") == tree.v.code
+    assert selectors.breakdown_root(users.admin, None) == ""
+    assert selectors.breakdown_root(users.nobody, None) == ""
+    two = assign(assign(users.nobody, Role.VILLAGE_CADRE, tree.v), Role.VILLAGE_CADRE, tree.x)
+    two.__dict__.pop("_scope_cache", None)
+    two.__dict__.pop("_assignments", None)
+    assert selectors.breakdown_root(two, None) == tree.county.code
+    assert selectors.child_length(tree.county.code) == len(tree.t.code)
+    assert selectors.child_length(tree.v1.code) == len(tree.v1.code)

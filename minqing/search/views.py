@@ -1,0 +1,209 @@
+"""Condition search (条件筛选), saved searches, key groups (重点人群), gaps (信息不全) and manual tags.
+
+Adapters only: the shared filtersets read through ``visible_to``; counts are capped; writes call services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
+
+from minqing.areas.models import Area
+from minqing.core.pagination import paginate
+from minqing.registry.models import Household, Person
+from minqing.tags.models import Tag
+from minqing.tags.services import tag_set, tag_unset
+
+from . import selectors
+from .filters import search_queryset
+from .forms import (
+    SEARCHES,
+    SaveSearchForm,
+    TagActionForm,
+    bound_fields,
+    canonical_params,
+    canonical_query,
+    search_data,
+    selected_tags,
+    style,
+    tag_pickers,
+)
+from .models import SavedSearch, saved_search_delete, saved_search_save
+
+PERSON, HOUSEHOLD = SavedSearch.Target.PERSON, SavedSearch.Target.HOUSEHOLD
+
+
+def _partial(request: HttpRequest) -> bool:
+    """htmx asks for the results region only (a history restore wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[str, Any]:
+    """Everything a search page and its results partial show, in a bounded number of queries."""
+    filterset_class, main, more = SEARCHES[target]
+    rows = selectors.person_rows(request.user) if target == PERSON else selectors.household_rows(request.user)
+    data = search_data(query)
+    filters = filterset_class(data, queryset=rows, request=request)
+    found = search_queryset(filters)
+    count, capped = selectors.capped_count(found)
+    style(filters.form)
+    return {
+        "target": target,
+        "filters": filters,
+        "page": paginate(request, found),
+        "count": count,
+        "capped": capped,
+        "main_fields": bound_fields(filters, main),
+        "more_fields": bound_fields(filters, more),
+        "selected": selected_tags(data),
+        "params": query.urlencode(),
+        "can_save": request.user.can("view"),
+    }
+
+
+def _search_page(request: HttpRequest, target: str) -> HttpResponse:
+    # One spelling of the conditions in every URL (pushed, paged, saved, and read by the chart and export
+    # slots through request.GET): the search's own filters, non-blank, tags comma-joined.
+    canonical = canonical_query(request.GET, target)
+    url = f"{request.path}?{canonical.urlencode()}" if canonical else request.path
+    if sorted(canonical.lists()) != sorted(request.GET.lists()):
+        if not _partial(request):
+            return redirect(url)
+        request.GET = canonical
+    context = search_context(request, target, request.GET)
+    if _partial(request):
+        return push_url(render(request, "search/_results.html", context), url)
+    context["tag_groups"] = selectors.tags_by_category(selectors.tag_catalog())
+    context["tag_pickers"] = tag_pickers(SEARCHES[target][0], context["selected"])
+    context["more_open"] = any(field.value() for field in context["more_fields"])
+    context["saved"] = selectors.saved_searches(request.user, target)
+    return render(request, "search/search.html", context)
+
+
+@login_required
+def persons(request: HttpRequest) -> HttpResponse:
+    return _search_page(request, PERSON)
+
+
+@login_required
+def households(request: HttpRequest) -> HttpResponse:
+    return _search_page(request, HOUSEHOLD)
+
+
+# ------------------------------------------------------------------------------------ saved searches
+
+
+@login_required
+@require_POST
+def saved_create(request: HttpRequest) -> HttpResponse:
+    form = SaveSearchForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        target = request.POST.get("target") if request.POST.get("target") in SEARCHES else PERSON
+        params = canonical_params(QueryDict(request.POST.get("params", "")), target)
+        return redirect(SavedSearch(target=target, params=params).search_url())
+    search = saved_search_save(actor=request.user, **form.cleaned_data)
+    messages.success(request, _("已保存查询“%(name)s”。") % {"name": search.name})
+    return redirect(search.search_url())
+
+
+@login_required
+def saved_open(request: HttpRequest, pk: int) -> HttpResponse:
+    search = get_object_or_404(SavedSearch.objects.visible_to(request.user), pk=pk)
+    return redirect(search.search_url())
+
+
+@login_required
+@require_POST
+def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    search = get_object_or_404(SavedSearch.objects.visible_to(request.user).filter(owner=request.user), pk=pk)
+    saved_search_delete(actor=request.user, search=search)
+    messages.success(request, _("已删除查询“%(name)s”。") % {"name": search.name})
+    return redirect("search:persons" if search.target == PERSON else "search:households")
+
+
+# ---------------------------------------------------------------------------------------- key groups
+
+
+@login_required
+def groups(request: HttpRequest) -> HttpResponse:
+    return render(request, "search/groups.html", {"groups": selectors.key_groups(request.user)})
+
+
+@login_required
+def group(request: HttpRequest, code: str) -> HttpResponse:
+    tag = get_object_or_404(selectors.tag_catalog().filter(is_key_group=True), code=code)
+    root = selectors.breakdown_root(request.user, request.GET.get("area"))
+    query = request.GET.copy()
+    query.setlist("tags_all", [tag.code])
+    context = search_context(request, tag.target, query)
+    context.update(
+        tag=tag,
+        root=root,
+        root_area=Area.objects.visible_to(request.user).filter(code=root).first() if root else None,
+        breakdown=selectors.group_breakdown(request.user, tag, root),
+    )
+    return render(request, "search/group.html", context)
+
+
+@login_required
+def incomplete(request: HttpRequest) -> HttpResponse:
+    """信息不全 (不漏户、不漏人): a count per gap, and the paged list of the gap picked."""
+    gap = selectors.GAPS_BY_KEY.get(request.GET.get("list", ""))
+    context: dict[str, Any] = {"gaps": selectors.gap_counts(request.user), "gap": gap}
+    if gap is not None:
+        context["page"] = paginate(request, selectors.gap_rows(request.user, gap))
+    return render(request, "search/incomplete.html", context)
+
+
+# --------------------------------------------------------------------------------------- manual tags
+
+
+@login_required
+@require_POST
+def person_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user, "view"), pk=pk)
+    return _tag_action(request, person, "search/_person_tags.html", {"person": person})
+
+
+@login_required
+@require_POST
+def household_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
+    return _tag_action(request, household, "search/_household_tags.html", {"household": household})
+
+
+def _tag_action(request: HttpRequest, obj, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Set or clear a manual tag; htmx gets the tag panel back (200, with the message on a refusal)."""
+    error = _tag_apply(request.user, obj, TagActionForm(request.POST))
+    if _partial(request):
+        return render(request, template, {**context, "tag_error": error})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("标签已更新。"))
+    return redirect(obj)
+
+
+def _tag_apply(user, obj, form: TagActionForm) -> str | None:
+    """Call the tag service; a refusal the user can fix comes back as a message, PermissionDenied is a 403."""
+    if not form.is_valid():
+        return _("请选择要添加或移除的标签。")
+    tag = Tag.objects.filter(code=form.cleaned_data["tag"], is_active=True).first()
+    if tag is None:
+        return _("未知的标签。")
+    service = tag_set if form.cleaned_data["action"] == "set" else tag_unset
+    try:
+        service(actor=user, tag=tag, obj=obj)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
