@@ -175,6 +175,14 @@ ATTACHMENT_TYPES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# Excel exports: small ones are written in the request; larger ones run in the background, by a thread
+# of the web process (the embedded demo) or by `manage.py run_exports` when EXPORTS_WORKER is on.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "2000"))
+EXPORTS_WORKER = env_bool("EXPORTS_WORKER", False)
+EXPORTS_RUN_INLINE = False
+EXPORTS_STALE_MINUTES = 10
+EXPORTS_KEEP_DAYS = 7
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous API call answers 401 with a WWW-Authenticate header.

@@ -53,7 +53,8 @@ def work(*, once: bool = False, interval: float = 2.0, log: Callable[[str], None
     """Claim and run queued jobs until stopped (or, with ``once``, until the queue is empty). Returns jobs run."""
     done, purged_at = 0, 0.0
     while True:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a worker process: drop connections the database closed
+            close_old_connections()
         if time.monotonic() - purged_at > PURGE_EVERY:
             services.jobs_purge()
             purged_at = time.monotonic()
