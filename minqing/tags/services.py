@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core import audit, codes
-from minqing.registry.models import Household, Person
+from minqing.core.db import analyze
+from minqing.registry.models import House, Household, Person
 
 from .conditions import conditions_q
 from .models import HouseholdTag, PersonTag, Tag
@@ -77,8 +78,9 @@ def refresh_tag(
         rows = rows.filter(**{key: household_ids})
         links = links.filter(**{f"{fk}__{'household_id' if fk == 'person' else 'pk'}__in": household_ids})
     matching = rows.filter(tag_q(tag, today))
-    removed, _details = links.exclude(**{f"{fk}__in": matching.values("pk")}).delete()
-    missing = matching.exclude(pk__in=link.objects.filter(tag=tag).values(f"{fk}_id")).values_list(
+    # NOT EXISTS, not NOT IN: PostgreSQL cannot hash a NOT IN over hundreds of thousands of ids.
+    removed, _details = links.exclude(Exists(matching.filter(pk=OuterRef(f"{fk}_id")))).delete()
+    missing = matching.exclude(Exists(link.objects.filter(tag=tag, **{fk: OuterRef("pk")}))).values_list(
         "pk", "area_path", "grid_path"
     )
     sql, params = missing.query.sql_with_params()
@@ -100,6 +102,7 @@ def refresh_all(
     tags = Tag.objects.filter(is_active=True, kind=Tag.Kind.DERIVED)
     if codes_:
         tags = tags.filter(code__in=codes_)
+    analyze(Person, Household, House, PersonTag, HouseholdTag)
     totals = {"tags": 0, "added": 0, "removed": 0}
     for tag in tags:
         with transaction.atomic():
@@ -109,6 +112,7 @@ def refresh_all(
         totals["removed"] += removed
         if progress:
             progress(tag, added, removed)
+    analyze(PersonTag, HouseholdTag)
     return totals
 
 
