@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # ---------------------------------------------------------------------------
 # Person: basic attributes
@@ -197,7 +198,7 @@ class Relation(models.TextChoices):
     SECOND_SON = "23", _("次子")
     ADOPTED_SON = "27", _("养子或继子")
     SON_IN_LAW = "28", _("女婿")
-    DAUGHTER = "30", _("女")
+    DAUGHTER = "30", pgettext_lazy("relation to the head", "女")
     ONLY_DAUGHTER = "31", _("独生女")
     ELDEST_DAUGHTER = "32", _("长女")
     SECOND_DAUGHTER = "33", _("次女")
