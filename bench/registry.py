@@ -56,9 +56,13 @@ def main() -> None:
 
     # 1. Household list filtered by area (village inside the township), first page.
     url = f"/households/?area={FOCUS_VILLAGE}"
-    qs = HouseholdFilter(
-        {"area": FOCUS_VILLAGE}, queryset=selectors.household_list(township), user=township
-    ).qs[:51]
+
+    def rows_of(filterset):
+        return filterset.qs.values(*selectors.ROW_FIELDS)[:51]  # exactly what the list page runs
+
+    qs = rows_of(
+        HouseholdFilter({"area": FOCUS_VILLAGE}, queryset=selectors.household_list(township), user=township)
+    )
     rows.append(
         (
             "household list, one village (page)",
@@ -76,7 +80,7 @@ def main() -> None:
         )
     )
     # County-wide first page: the biggest scope.
-    qs = HouseholdFilter({}, queryset=selectors.household_list(county), user=county).qs[:51]
+    qs = rows_of(HouseholdFilter({}, queryset=selectors.household_list(county), user=county))
     rows.append(
         (
             "household list, whole county (page)",
@@ -140,7 +144,9 @@ def main() -> None:
         ("lookup by phone", phone),
         ("lookup by head name", name),
     ):
-        qs = HouseholdFilter({"q": query}, queryset=selectors.household_list(township), user=township).qs[:51]
+        qs = rows_of(
+            HouseholdFilter({"q": query}, queryset=selectors.household_list(township), user=township)
+        )
         page_url = f"/households/?q={query}"
         rows.append(
             (
