@@ -8,16 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import Area
 from minqing.core import codes
-from minqing.core.scoping import ALL, is_grid_path, under
+from minqing.core.scoping import ALL, is_grid_path, scope_q, under
 from minqing.registry.models import Person
 from minqing.registry.selectors import household_list
-from minqing.tags.models import Category, HouseholdTag, PersonTag, Tag
+from minqing.tags.models import Category, HouseholdTag, PersonTag, Tag, TagCount
 
 from .models import PATH_LENGTHS, SavedSearch
 
@@ -99,8 +99,19 @@ class GroupCount:
 
 
 def key_groups(user) -> list[GroupCount]:
-    """One card per key-group tag with its count in the user's scope: three queries whatever the size."""
+    """One card per key-group tag with its count in the user's scope: three queries whatever the size.
+
+    Scopes of whole villages or more add up the per-village ``TagCount`` rows; smaller scopes (a grid,
+    a group) count their links live, which is cheap at that size.
+    """
     tags = list(tag_catalog().filter(is_key_group=True))
+    prefixes = user.scope_prefixes("view")
+    if prefixes is ALL or (prefixes and all(len(p) <= 12 for p in prefixes)):
+        rows = TagCount.objects.filter(tag__in=tags)
+        if prefixes is not ALL:
+            rows = rows.filter(scope_q(list(prefixes), path_field="village_path", grid_field=None))
+        counts = {r["tag"]: r["n"] for r in rows.values("tag").annotate(n=Sum("count")).order_by()}
+        return [GroupCount(tag, counts.get(tag.pk, 0)) for tag in tags]
     counts: dict[int, int] = {}
     for link in (PersonTag, HouseholdTag):
         rows = (

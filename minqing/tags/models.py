@@ -105,3 +105,24 @@ class HouseholdTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}:{self.tag_id}"
+
+
+class TagCount(models.Model):
+    """How many persons or households of one village carry a tag: key-group counts for big scopes.
+
+    Summing ~100 village rows per tag answers a county leader at once, where counting millions of links
+    would take a second. Kept by the tag services whenever links change; grid and group scopes count live.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="counts")
+    village_path = models.CharField(max_length=12)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("标签人数")
+        verbose_name_plural = _("标签人数")
+        constraints = [models.UniqueConstraint(fields=["tag", "village_path"], name="tagcount_unique")]
+        indexes = [models.Index(fields=["village_path", "tag"], name="tagcount_village_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}@{self.village_path}: {self.count}"

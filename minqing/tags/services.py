@@ -7,17 +7,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core import audit, codes
 from minqing.core.db import analyze
+from minqing.core.scoping import under
 from minqing.registry.models import House, Household, Person
 
 from .conditions import conditions_q
-from .models import HouseholdTag, PersonTag, Tag
+from .models import HouseholdTag, PersonTag, Tag, TagCount
 from .rules import SPECS, SPECS_BY_CODE
 
 
@@ -95,6 +97,29 @@ def refresh_tag(
     return added, removed
 
 
+def recount(*, villages: list[str] | None = None) -> None:
+    """Rebuild the per-village tag counts, for all villages or only the given ones."""
+    scope = Q()
+    for village in villages or []:
+        scope |= under("area_path", village)
+    counts = TagCount.objects.all()
+    if villages is not None:
+        if not villages:
+            return
+        counts = counts.filter(village_path__in=villages)
+    counts.delete()
+    rows = []
+    for link in (PersonTag, HouseholdTag):
+        grouped = (
+            link.objects.filter(scope)
+            .annotate(v=Substr("area_path", 1, 12))
+            .values("tag", "v")
+            .annotate(n=Count("id"))
+        )
+        rows += [TagCount(tag_id=r["tag"], village_path=r["v"], count=r["n"]) for r in grouped.order_by()]
+    TagCount.objects.bulk_create(rows, batch_size=2000)
+
+
 def refresh_all(
     *, today: datetime.date | None = None, codes_: list[str] | None = None, progress=None
 ) -> dict[str, int]:
@@ -113,6 +138,7 @@ def refresh_all(
         if progress:
             progress(tag, added, removed)
     analyze(PersonTag, HouseholdTag)
+    recount()
     return totals
 
 
@@ -125,6 +151,16 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
         return
     today = today or timezone.localdate()
     tags = list(Tag.objects.filter(is_active=True, kind=Tag.Kind.DERIVED))
+    old_villages = {
+        path[:12]
+        for path in HouseholdTag.objects.filter(household_id__in=household_ids)
+        .values_list("area_path", flat=True)
+        .union(
+            PersonTag.objects.filter(person__household_id__in=household_ids).values_list(
+                "area_path", flat=True
+            )
+        )
+    }
     for target in (Tag.Target.PERSON, Tag.Target.HOUSEHOLD):
         model, link, fk = _models(Tag(target=target))
         mine = [t for t in tags if t.target == target]
@@ -159,10 +195,13 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
             ]
         )
     # Manual links follow their records when a household moves.
+    villages = set(old_villages)
     for household in Household.objects.filter(pk__in=household_ids).only("pk", "area_path", "grid_path"):
         paths = {"area_path": household.area_path, "grid_path": household.grid_path}
         HouseholdTag.objects.filter(household=household).exclude(**paths).update(**paths)
         PersonTag.objects.filter(person__household=household).exclude(**paths).update(**paths)
+        villages.add(household.area_path[:12])
+    recount(villages=sorted(villages))
 
 
 # ----------------------------------------------------------------------------------------- manual tags
@@ -195,6 +234,7 @@ def tag_set(*, actor, tag: Tag, obj) -> None:
         defaults={"area_path": obj.area_path, "grid_path": obj.grid_path, "set_by": actor},
     )
     if created:
+        recount(villages=[obj.area_path[:12]])
         household_id = obj.household_id if isinstance(obj, Person) else obj.pk
         audit.record(
             actor=actor,
@@ -212,6 +252,7 @@ def tag_unset(*, actor, tag: Tag, obj) -> None:
     fk = "person" if isinstance(obj, Person) else "household"
     deleted, _details = link.objects.filter(tag=tag, **{fk: obj}).delete()
     if deleted:
+        recount(villages=[obj.area_path[:12]])
         household_id = obj.household_id if isinstance(obj, Person) else obj.pk
         audit.record(
             actor=actor,

@@ -18,7 +18,7 @@ from minqing.search import selectors
 from minqing.search.models import SavedSearch, saved_search_save
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
 from minqing.tags.rules import born_before
-from minqing.tags.services import sync_catalog
+from minqing.tags.services import recount, sync_catalog
 
 TODAY = datetime.date.today()
 
@@ -40,6 +40,7 @@ def tag(obj, code: str) -> None:
     link.objects.create(
         tag=Tag.objects.get(code=code), **{fk: obj}, area_path=obj.area_path, grid_path=obj.grid_path
     )
+    recount(villages=[obj.area_path[:12]])  # as the tag services do after every change
 
 
 @pytest.fixture

@@ -257,3 +257,24 @@ def test_catalog_page_and_admin_form(client, users, catalog):
         "/tags/new/", {"code": "helper", "name": "志愿者", "category": "service", "target": "person"}
     )
     assert response.status_code == 302 and Tag.objects.get(code="helper").kind == "manual"
+
+
+def test_village_counts_follow_every_change(users, tree, catalog, records):
+    from django.db.models import Sum
+
+    from minqing.tags.models import TagCount
+
+    def summed(code):
+        return TagCount.objects.filter(tag__code=code).aggregate(n=Sum("count"))["n"] or 0
+
+    services.refresh_all()
+    assert (
+        summed("veteran") == 0 and summed("elderly") == PersonTag.objects.filter(tag__code="elderly").count()
+    )
+    registry.person_update(actor=users.inside, person=records.pv, data={"military_service": "1"}, version=1)
+    assert summed("veteran") == 1
+    assert TagCount.objects.get(tag__code="veteran").village_path == tree.v.code
+    services.tag_set(actor=users.inside, tag=catalog["dispute-party"], obj=records.pv)
+    assert summed("dispute-party") == 1
+    registry.household_update(actor=users.inside, household=records.hv, data={"area": tree.v2}, version=1)
+    assert summed("veteran") == 1  # still one, recounted under the same village after the move
