@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from minqing.core.views import healthz
@@ -20,5 +21,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
-admin.site.site_header = "民情信息管理系统"
-admin.site.site_title = "民情"
+admin.site.site_header = _("民情信息管理系统")
+admin.site.site_title = _("民情")
