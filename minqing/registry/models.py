@@ -308,6 +308,8 @@ class Person(AreaPlaced, Versioned):
         ordering = ["household_id", "relation", "birth_date"]
         indexes = [
             models.Index(fields=["area_path", "birth_date"], name="person_area_birth_idx"),
+            # Person lists and searches read in (area, household) order: first pages need no big sort.
+            models.Index(fields=["area_path", "household"], name="person_area_household_idx"),
             models.Index(fields=["grid_path"], name="person_grid_idx"),
             models.Index(fields=["area_path", "-updated_at"], name="person_updated_idx"),
         ]

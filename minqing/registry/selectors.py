@@ -65,6 +65,17 @@ def household_rows(rows: list[dict]) -> list[Row]:
     return result
 
 
+def paginate_list(request, queryset):
+    """A page of a list: households become labelled plain rows (see ``household_rows``), others stay as they are."""
+    from minqing.core.pagination import paginate
+
+    if queryset.model is not Household:
+        return paginate(request, queryset)
+    page = paginate(request, queryset.values(*ROW_FIELDS))
+    page.rows = household_rows(page.rows)
+    return page
+
+
 def household_file(user, pk: int) -> Household:
     """The 一户一页 household with everything the page shows, in a fixed number of queries."""
     from django.shortcuts import get_object_or_404

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from minqing.areas.models import Area
-from minqing.core.pagination import paginate
 from minqing.registry.models import Household, Person
+from minqing.registry.selectors import paginate_list
 from minqing.tags.models import Tag
 from minqing.tags.services import tag_set, tag_unset
 
@@ -58,7 +58,7 @@ def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[
     return {
         "target": target,
         "filters": filters,
-        "page": paginate(request, found),
+        "page": paginate_list(request, found),
         "count": count,
         "capped": capped,
         "main_fields": bound_fields(filters, main),
@@ -161,7 +161,7 @@ def incomplete(request: HttpRequest) -> HttpResponse:
     gap = selectors.GAPS_BY_KEY.get(request.GET.get("list", ""))
     context: dict[str, Any] = {"gaps": selectors.gap_counts(request.user), "gap": gap}
     if gap is not None:
-        context["page"] = paginate(request, selectors.gap_rows(request.user, gap))
+        context["page"] = paginate_list(request, selectors.gap_rows(request.user, gap))
     return render(request, "search/incomplete.html", context)
 
 

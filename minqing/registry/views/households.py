@@ -9,8 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minqing.core.pagination import paginate
-
 from .. import selectors, services
 from ..attachments import attachments_panel
 from ..filters import HouseholdFilter
@@ -25,8 +23,7 @@ def conflict_context(error: services.ConcurrentEditError) -> dict:
 @login_required
 def household_list(request):
     filters = HouseholdFilter(request.GET, queryset=selectors.household_list(request.user), request=request)
-    page = paginate(request, filters.qs.values(*selectors.ROW_FIELDS))
-    page.rows = selectors.household_rows(page.rows)
+    page = selectors.paginate_list(request, filters.qs)
     template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
     return render(
         request, template, {"filters": filters, "page": page, "can_add": request.user.can("change")}
@@ -38,8 +35,7 @@ def recent_updates(request):
     """最近更新: the households whose files changed last, in the user's scope."""
     rows = selectors.household_list(request.user).order_by("-updated_at", "-id")
     filters = HouseholdFilter(request.GET, queryset=rows, request=request)
-    page = paginate(request, filters.qs.values(*selectors.ROW_FIELDS))
-    page.rows = selectors.household_rows(page.rows)
+    page = selectors.paginate_list(request, filters.qs)
     template = "registry/_recent_rows.html" if request.htmx else "registry/recent.html"
     return render(request, template, {"filters": filters, "page": page})
 

@@ -560,3 +560,8 @@ def test_breakdown_root(users, tree):
     assert selectors.breakdown_root(two, None) == tree.county.code
     assert selectors.child_length(tree.county.code) == len(tree.t.code)
     assert selectors.child_length(tree.v1.code) == len(tree.v1.code)
+
+
+def test_household_results_show_their_village_and_group(login, users, village, records):
+    body = login(users.inside).get(reverse("search:households"), {"q": records.hv.number}).content.decode()
+    assert records.hv.number in body and "鱼塘村一组" in body
