@@ -53,11 +53,10 @@ class Tag(models.Model):
         return self.name
 
 
-class PersonTag(models.Model):
-    """A tag on a person. ``area_path`` is copied so tag searches are one index range per scope."""
+class TagLink(models.Model):
+    """A tag on a record. ``area_path``/``grid_path`` are copied so tag searches are one index range per scope."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="person_links")
-    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="%(class)s_links")
     area_path = models.CharField(max_length=15)
     grid_path = models.CharField(max_length=15, blank=True)
     set_by = models.ForeignKey(
@@ -66,6 +65,15 @@ class PersonTag(models.Model):
     set_at = models.DateTimeField(auto_now_add=True)
 
     objects = GridScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class PersonTag(TagLink):
+    """A tag on a person."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="tag_links")
 
     class Meta:
         verbose_name = _("人员标签")
@@ -80,19 +88,10 @@ class PersonTag(models.Model):
         return f"{self.person_id}:{self.tag_id}"
 
 
-class HouseholdTag(models.Model):
+class HouseholdTag(TagLink):
     """A tag on a household."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="household_links")
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="tag_links")
-    area_path = models.CharField(max_length=15)
-    grid_path = models.CharField(max_length=15, blank=True)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    set_at = models.DateTimeField(auto_now_add=True)
-
-    objects = GridScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("户标签")
