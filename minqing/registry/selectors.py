@@ -65,6 +65,31 @@ def household_rows(rows: list[dict]) -> list[Row]:
     return result
 
 
+def person_rows(user):
+    """Persons in view scope with what list rows show: one query per page, in (area, household) order."""
+    return (
+        Person.objects.visible_to(user, "view")
+        .select_related("household")
+        .only(
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "relation",
+            "residence_status",
+            "deceased",
+            "id_number",
+            "phone",
+            "area_path",
+            "grid_path",
+            "household__id",
+            "household__number",
+            "household__address",
+        )
+        .order_by("area_path", "household_id", "relation", "id")
+    )
+
+
 def paginate_list(request, queryset):
     """A page of a list: households become labelled plain rows (see ``household_rows``), others stay as they are."""
     from minqing.core.pagination import paginate

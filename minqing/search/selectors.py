@@ -16,7 +16,7 @@ from minqing.areas.models import Area
 from minqing.core import codes
 from minqing.core.scoping import ALL, is_grid_path, scope_q, under
 from minqing.registry.models import Person
-from minqing.registry.selectors import household_list
+from minqing.registry.selectors import household_list, person_rows
 from minqing.tags.models import Category, HouseholdTag, PersonTag, Tag, TagCount
 
 from .models import PATH_LENGTHS, SavedSearch
@@ -31,30 +31,6 @@ def capped_count(qs: QuerySet, cap: int = CAP) -> tuple[int, bool]:
 
 
 # ------------------------------------------------------------------------------------------- rows
-
-
-def person_rows(user) -> QuerySet:
-    """Living and deceased persons in view scope, with what the result rows show (one query per page)."""
-    return (
-        Person.objects.visible_to(user, "view")
-        .select_related("household")
-        .only(
-            "id",
-            "name",
-            "sex",
-            "birth_date",
-            "relation",
-            "residence_status",
-            "deceased",
-            "id_number",
-            "phone",
-            "area_path",
-            "grid_path",
-            "household__id",
-            "household__number",
-        )
-        .order_by("area_path", "household_id", "relation", "id")
-    )
 
 
 def person_api_rows(user) -> QuerySet:

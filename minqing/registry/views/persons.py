@@ -19,26 +19,7 @@ from .households import conflict_context
 
 @login_required
 def person_list(request):
-    rows = (
-        Person.objects.visible_to(request.user, "view")
-        .select_related("household")
-        .only(
-            "id",
-            "name",
-            "sex",
-            "birth_date",
-            "relation",
-            "residence_status",
-            "deceased",
-            "id_number",
-            "phone",
-            "area_path",
-            "household__id",
-            "household__number",
-            "household__address",
-        )
-        .order_by("area_path", "household_id", "relation")
-    )
+    rows = selectors.person_rows(request.user)
     filters = PersonFilter(request.GET, queryset=rows, request=request)
     page = paginate(request, filters.qs)
     template = "registry/_person_rows.html" if request.htmx else "registry/person_list.html"
