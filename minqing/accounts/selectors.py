@@ -22,3 +22,21 @@ def assignable_cadres(user):
         .distinct()
         .order_by("username")
     )
+
+
+def manageable_users(user):
+    """Users a data admin may manage: everyone with an assignment inside the admin's "manage" scope.
+
+    Superusers manage everyone; a user with no assignment is managed by superusers only.
+    """
+    from minqing.core.scoping import ALL
+
+    if user.is_superuser:
+        return User.objects.all()
+    prefixes = user.scope_prefixes("manage")
+    if prefixes is ALL or not prefixes:
+        return User.objects.none()
+    from .models import Assignment
+
+    inside = Assignment.objects.visible_to(user, "manage").values("user_id")
+    return User.objects.filter(pk__in=inside, is_superuser=False)

@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.me, name="me"),
+    path("users/", views.user_list, name="users"),
+    path("users/<int:pk>/<str:action>/", views.user_action, name="user_action"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

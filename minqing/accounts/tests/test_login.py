@@ -126,3 +126,14 @@ def test_seed_demo_users_idempotent(db, settings):
     township = User.objects.get(username="township")
     assert township.scope_prefixes("view") == ["520622102"]
     call_command("check")
+
+
+def test_data_admin_manages_only_accounts_of_their_area(client, users):
+    client.force_login(users.data_admin)  # data admin of township T
+    body = client.get(reverse("accounts:users")).content.decode()
+    assert "inside" in body and "neighbour" in body and "leader" not in body and "root" not in body
+    assert client.post(reverse("accounts:user_action", args=[users.county.pk, "disable"])).status_code == 404
+    assert client.post(reverse("accounts:user_action", args=[users.inside.pk, "disable"])).status_code == 302
+    assert not User.objects.get(pk=users.inside.pk).is_active
+    client.force_login(users.neighbour)
+    assert client.get(reverse("accounts:users")).status_code == 403

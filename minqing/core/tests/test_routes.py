@@ -80,6 +80,7 @@ LIST_ROUTES = [
     "api:search-household-count",
     "charts:persons",
     "exports:list",
+    "accounts:users",
 ]
 # Routes whose scoping has its own tests (objects that only their owner or a tag code identify).
 TESTED_ELSEWHERE = {
@@ -87,6 +88,7 @@ TESTED_ELSEWHERE = {
     "search:saved_create": "minqing/search/tests/test_search_pages.py",
     "search:saved_delete": "minqing/search/tests/test_search_pages.py",
     "search:group": "minqing/search/tests/test_search_pages.py",
+    "accounts:user_action": "minqing/accounts/tests/test_login.py",
     # Export jobs belong to their owner: another user gets 404 (minqing/exports/tests).
     "exports:create": "minqing/exports/tests",
     "exports:detail": "minqing/exports/tests",
