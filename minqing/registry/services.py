@@ -403,14 +403,16 @@ def _record_update(model, *, actor, obj, data: dict[str, Any], version: int, fie
     if new_household is not None and new_household.pk != getattr(row, "household_id", None):
         new_household = _changeable(actor, Household, new_household)
         data = {**data, "area": new_household.area, "grid": new_household.grid}
+    previous_household_id = getattr(row, "household_id", None)
     changes = _apply(row, data, fields)
     if not changes:
         return row
     row.place_paths()
     row.version += 1
     row.save()
-    if getattr(row, "household_id", None):  # a house can make its household a 危房户
-        refresh_households([row.household_id])
+    # A house can make its household a 危房户: re-derive the household it left as well as the one it joined.
+    touched = {previous_household_id, getattr(row, "household_id", None)} - {None}
+    refresh_households(sorted(touched))
     audit.record(
         actor=actor, verb=verb, target=row, changes=changes, household_id=getattr(row, "household_id", None)
     )

@@ -278,3 +278,22 @@ def test_village_counts_follow_every_change(users, tree, catalog, records):
     assert summed("dispute-party") == 1
     registry.household_update(actor=users.inside, household=records.hv, data={"area": tree.v2}, version=1)
     assert summed("veteran") == 1  # still one, recounted under the same village after the move
+
+
+def test_moving_a_dangerous_house_retags_both_households(users, tree, catalog, records):
+    from minqing.registry.models import House
+
+    other = HouseholdFactory(area=tree.v1, grid=tree.vg1)
+    house = House.objects.create(
+        household=records.hv,
+        area=tree.v1,
+        area_path=tree.v1.code,
+        grid=tree.vg1,
+        grid_path=tree.vg1.code,
+        address="一组1号",
+        safety_grade="D",
+    )
+    services.refresh_all()
+    assert household_tagged("dangerous-house") == {records.hv.number}
+    registry.house_update(actor=users.inside, house=house, data={"household": other}, version=1)
+    assert household_tagged("dangerous-house") == {other.number}
