@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core import audit
 from minqing.core.scoping import ALL, under
 
 # Lengths of the significant prefix of an area code, county → group (see areas.LEVEL_LENGTHS).
@@ -92,36 +89,3 @@ class SavedSearch(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------- writes
-# These are the search app's service functions (kept here because the app has no services module yet).
-
-
-@transaction.atomic
-def saved_search_save(*, actor, name: str, target: str, params: str, shared: bool) -> SavedSearch:
-    """Save (or replace, by name) a search of ``actor``, filed under the actor's scope root. Audited."""
-    root = scope_root(actor)
-    if root is None:
-        raise PermissionDenied(_("您没有可查询的管辖范围。"))
-    search, created = SavedSearch.objects.update_or_create(
-        owner=actor,
-        target=target,
-        name=name,
-        defaults={"params": params, "shared": shared, "area_path": root},
-    )
-    audit.record(
-        actor=actor,
-        verb="search.saved" if created else "search.updated",
-        target=search,
-        changes={str(_("查询条件")): ["", params], str(_("共享给本区域")): ["", shared]},
-    )
-    return search
-
-
-@transaction.atomic
-def saved_search_delete(*, actor, search: SavedSearch) -> None:
-    """Delete one of the actor's own saved searches. Others' look like "not found". Audited."""
-    if search.owner_id != actor.pk:
-        raise Http404
-    audit.record(
-        actor=actor, verb="search.deleted", target=search, changes={str(_("名称")): [search.name, ""]}
-    )
-    search.delete()

@@ -36,7 +36,8 @@ from .forms import (
     style,
     tag_pickers,
 )
-from .models import SavedSearch, saved_search_delete, saved_search_save
+from .models import SavedSearch
+from .services import saved_search_delete, saved_search_save
 
 PERSON, HOUSEHOLD = SavedSearch.Target.PERSON, SavedSearch.Target.HOUSEHOLD
 

@@ -15,7 +15,8 @@ from minqing.core.models import AuditEvent
 from minqing.registry.models import Household, Person
 from minqing.registry.tests.factories import HouseholdFactory, PersonFactory
 from minqing.search import selectors
-from minqing.search.models import SavedSearch, saved_search_save
+from minqing.search.models import SavedSearch
+from minqing.search.services import saved_search_save
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
 from minqing.tags.rules import born_before
 from minqing.tags.services import recount, sync_catalog
