@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install demo serve test lint pytest-sqlite pytest-postgres bench clean
+.PHONY: install demo serve test lint typecheck pytest-sqlite pytest-postgres bench clean
 
 install: $(VENV)/.installed frontend/dist/.built
 
@@ -32,9 +32,17 @@ demo: install
 serve: install
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
+# Settings are read with TESTING=1 (throwaway key, SQLite): mypy's Django plugin imports them, and the
+# migration check must not need a database server. A model change without its migration fails here.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@$(MAKE) --no-print-directory typecheck
+	env -u DATABASE_URL TESTING=1 $(PY) manage.py makemigrations --check --dry-run
+
+# mypy + django-stubs; configuration (strict by default, untyped apps listed) in pyproject.toml [tool.mypy].
+typecheck: install
+	env -u DATABASE_URL TESTING=1 $(VENV)/bin/mypy
 
 pytest-sqlite: install
 	@if [ -x "$(CHROMIUM)" ]; then echo "Browser tests: $(CHROMIUM)"; \

@@ -211,11 +211,24 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Every app logs as ``minqing.<app>`` (``logging.getLogger(__name__)``), so the one ``minqing`` logger
+# sets the level for all of them. Records propagate to the root's console handler (one handler, so
+# nothing prints twice and pytest's caplog still sees them); third-party libraries stay at WARNING.
+# Django's request errors (4xx/5xx) and security events (bad hosts, CSRF failures) are shown too.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "minqing": {"level": LOG_LEVEL},
+        # Replaces Django's default handlers (a DEBUG-only console, mail_admins) with the root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"level": "WARNING"},
+        "django.security": {"level": "INFO"},
+    },
 }
 
 if TESTING:

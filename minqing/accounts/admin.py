@@ -1,7 +1,12 @@
+from __future__ import annotations
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .http import AuthedRequest
 from .models import Assignment, Department, LoginAttempt, User
 from .services import user_disable, user_unlock
 
@@ -17,20 +22,20 @@ class UserAdmin(BaseUserAdmin):
     inlines = [AssignmentInline]
     list_display = ["username", "last_name", "first_name", "phone", "is_active", "locked_until", "last_login"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("联系方式与安全"), {"fields": ("phone", "failed_logins", "locked_until")}),
     )
     actions = ["disable_accounts", "unlock_accounts"]
 
     @admin.action(description=_("停用所选账号并结束其会话"))
-    def disable_accounts(self, request, queryset):
+    def disable_accounts(self, request: AuthedRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             if user.pk != request.user.pk:
                 user_disable(actor=request.user, user=user)
         messages.success(request, _("已停用所选账号并结束其全部会话。"))
 
     @admin.action(description=_("解除所选账号的锁定"))
-    def unlock_accounts(self, request, queryset):
+    def unlock_accounts(self, request: AuthedRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             user_unlock(actor=request.user, user=user)
 
@@ -47,8 +52,8 @@ class LoginAttemptAdmin(admin.ModelAdmin):
     list_filter = ["success", "reason"]
     search_fields = ["username", "ip"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: LoginAttempt | None = None) -> bool:
         return False

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
@@ -34,11 +35,12 @@ class MeSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "name", "is_superuser", "assignments", "scopes"]
 
-    def get_assignments(self, user) -> list[dict]:
-        return AssignmentSerializer(user.active_assignments(), many=True).data
+    def get_assignments(self, user: User) -> list[dict]:
+        # many=True makes a ListSerializer whose data is a ReturnList; the stubs only know ReturnDict.
+        return AssignmentSerializer(user.active_assignments(), many=True).data  # type: ignore[return-value]
 
-    def get_scopes(self, user) -> dict[str, list[str]]:
-        result = {}
+    def get_scopes(self, user: User) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
         for action in ACTIONS:
             prefixes = user.scope_prefixes(action)
             result[action] = ["*"] if prefixes is ALL else list(prefixes)
@@ -47,7 +49,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 @extend_schema(responses=MeSerializer)
 @api_view(["GET"])
-def me(request):
+def me(request: Request) -> Response:
     """The caller, their assignments and the area prefixes of each action."""
     return Response(MeSerializer(request.user).data)
 
@@ -66,7 +68,7 @@ class TokenResponseSerializer(serializers.Serializer):
 @authentication_classes([])
 @permission_classes([AllowAny])
 @throttle_classes([AnonRateThrottle])
-def token(request):
+def token(request: Request) -> Response:
     """Exchange username and password for an API token, with the same lockout as the login page."""
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)

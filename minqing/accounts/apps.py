@@ -5,5 +5,5 @@ class AccountsConfig(AppConfig):
     name = "minqing.accounts"
     label = "accounts"
 
-    def ready(self):
+    def ready(self) -> None:
         from . import checks, signals  # noqa: F401

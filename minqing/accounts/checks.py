@@ -1,7 +1,11 @@
 """Deploy check: no demo account may keep the published demo password outside the demo."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import DatabaseError
 
 DEMO_PASSWORD = "Minqing#2026"  # noqa: S105 — published in the README for the demo only
@@ -20,7 +24,7 @@ DEMO_USERNAMES = (
 
 
 @register(Tags.security, deploy=True)
-def demo_passwords_changed(app_configs, **kwargs):
+def demo_passwords_changed(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     if settings.DEBUG:
         return []
     from .models import User

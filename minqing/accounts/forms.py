@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -12,18 +14,19 @@ from .services import login_check
 class LoginForm(AuthenticationForm):
     """Django's login form with lockout and login logging."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return self.cleaned_data
+        request = self.request  # None when the form is built outside a view
         try:
             self.user_cache = login_check(
                 username=username,
                 password=password,
-                ip=ip_of(self.request),
-                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
-                request=self.request,
+                ip=ip_of(request) if request is not None else None,
+                user_agent=request.META.get("HTTP_USER_AGENT", "") if request is not None else "",
+                request=request,
             )
         except ValidationError as error:
             raise forms.ValidationError(error.messages[0], code=error.code) from None

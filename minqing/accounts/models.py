@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.scoping import ALL, ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from minqing.core.scoping import Prefixes
 
 from .roles import Role, role_allows
 
@@ -36,8 +43,9 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        # The stubs declare AbstractUser.Meta's names as str; Django takes lazy strings here.
+        verbose_name = _("用户")  # type: ignore[assignment]
+        verbose_name_plural = _("用户")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -46,14 +54,14 @@ class User(AbstractUser):
         # Chinese names: family name first, no space.
         return f"{self.last_name}{self.first_name}".strip()
 
-    def scope_prefixes(self, action: str = "view"):
+    def scope_prefixes(self, action: str = "view") -> Prefixes:
         """Area paths where this user may perform ``action``; ALL for superusers; [] for none.
 
         Cached on the instance, which lives for one request.
         """
         if self.is_superuser and self.is_active:
             return ALL
-        cache = self.__dict__.setdefault("_scope_cache", {})
+        cache: dict[str, list[str]] = self.__dict__.setdefault("_scope_cache", {})
         if action not in cache:
             cache[action] = sorted(
                 {a.area.code for a in self.active_assignments() if role_allows(a.role, action)}
@@ -83,7 +91,7 @@ class User(AbstractUser):
 class AssignmentQuerySet(ScopedQuerySet):
     path_field = "area__code"
 
-    def visible_to(self, user, action: str = "manage"):
+    def visible_to(self, user: User | AnonymousUser | None, action: str = "manage") -> Self:
         return super().visible_to(user, action)
 
 

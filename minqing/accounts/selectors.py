@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from minqing.areas.models import Area
 
 from .models import User
@@ -10,7 +12,7 @@ from .roles import Role
 CADRE_ROLES = (Role.STATIONED_CADRE, Role.VILLAGE_CADRE, Role.TOWNSHIP_STAFF)
 
 
-def assignable_cadres(user):
+def assignable_cadres(user: User) -> QuerySet[User]:
     """Cadres who may be named 帮扶责任人 by ``user``: active, assigned inside the user's view scope."""
     return (
         User.objects.filter(
@@ -24,7 +26,7 @@ def assignable_cadres(user):
     )
 
 
-def manageable_users(user):
+def manageable_users(user: User) -> QuerySet[User]:
     """Users a data admin may manage: everyone with an assignment inside the admin's "manage" scope.
 
     Superusers manage everyone; a user with no assignment is managed by superusers only.

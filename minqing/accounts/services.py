@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -27,7 +28,9 @@ def _locked_message(user: User) -> str:
     }
 
 
-def login_check(*, username: str, password: str, ip: str | None, user_agent: str = "", request=None) -> User:
+def login_check(
+    *, username: str, password: str, ip: str | None, user_agent: str = "", request: HttpRequest | None = None
+) -> User:
     """Authenticate with lockout: 5 failures lock the account for 15 minutes. Logs every attempt.
 
     Raises ``ValidationError`` with a Chinese message that does not reveal whether the username exists.

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from minqing.core.pagination import paginate
 
 from .forms import LoginForm
+from .http import AuthedRequest
 from .models import Assignment
 from .selectors import manageable_users
 from .services import user_disable, user_unlock
@@ -22,12 +24,12 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def me(request):
+def me(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/me.html", {"assignments": request.user.active_assignments()})
 
 
 @login_required
-def user_list(request):
+def user_list(request: AuthedRequest) -> HttpResponse:
     """Accounts of the data admin's area: roles, lock state, last login; disable or unlock."""
     if not (request.user.is_superuser or request.user.can("manage")):
         raise PermissionDenied
@@ -48,7 +50,7 @@ def user_list(request):
 
 @require_POST
 @login_required
-def user_action(request, pk: int, action: str):
+def user_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     target = get_object_or_404(manageable_users(request.user), pk=pk)
     if action == "disable":
         user_disable(actor=request.user, user=target)

@@ -8,10 +8,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from minqing.core.editing import ConcurrentEditError
+
 
 def exception_handler(exc, context):
-    from minqing.registry.services import ConcurrentEditError
-
     if isinstance(exc, ConcurrentEditError):
         return Response(
             {

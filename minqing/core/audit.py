@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 
 from .middleware import client_ip
 from .models import AuditEvent
 
+if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
+    from minqing.accounts.models import User
+
 
 def record(
     *,
-    actor,
+    actor: User | None,
     verb: str,
-    target=None,
+    target: models.Model | None = None,
     area_path: str | None = None,
     changes: dict[str, Any] | None = None,
     label: str | None = None,
@@ -24,9 +28,10 @@ def record(
     """Record one action. The area path defaults to the target's, so the log is scoped like the data."""
     if area_path is None:
         area_path = getattr(target, "area_path", "") or getattr(target, "code", "") or ""
+    saved = actor if actor is not None and actor.pk else None  # system actions have no (saved) actor
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(actor.get_full_name() or actor.get_username()) if getattr(actor, "pk", None) else "",
+        actor=saved,
+        actor_name=(saved.get_full_name() or saved.get_username()) if saved is not None else "",
         verb=verb,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

@@ -1,4 +1,11 @@
-def navigation(request):
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """Menu flags for the base template, from the single permission table."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Model
 
 
-def analyze(*models) -> None:
+def analyze(*models: type[Model]) -> None:
     """Refresh PostgreSQL planner statistics after bulk loads, so the next queries get sane plans.
 
     Autovacuum would get there eventually, but a plan chosen on empty-table statistics can turn a

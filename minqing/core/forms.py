@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+if TYPE_CHECKING:  # the mixin is only ever used on forms: let mypy see their fields and add_error
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class BootstrapMixin:
+
+class BootstrapMixin(_FormBase):
     """Give every widget the Bootstrap class a phone-friendly form needs."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -41,6 +48,6 @@ class VersionField(forms.IntegerField):
 
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", True)
         super().__init__(min_value=1, **kwargs)

@@ -7,7 +7,15 @@ from typing import Any
 from django.db import models
 
 
-def display(instance: models.Model, field: models.Field, value: Any) -> str:
+def concrete_field(instance: models.Model, name: str) -> models.Field[Any, Any]:
+    """The field ``name`` of ``instance``; only concrete fields (with a column) have a history."""
+    field = instance._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{name!r} is a reverse relation, not a field with a value")
+    return field
+
+
+def display(instance: models.Model, field: models.Field[Any, Any], value: Any) -> str:
     if field.choices and value in dict(field.flatchoices):
         return str(dict(field.flatchoices)[value])
     if value in (None, ""):
@@ -25,7 +33,7 @@ def display(instance: models.Model, field: models.Field, value: Any) -> str:
 
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {name: getattr(instance, instance._meta.get_field(name).attname) for name in fields}
+    return {name: getattr(instance, concrete_field(instance, name).attname) for name in fields}
 
 
 def diff(instance: models.Model, before: dict[str, Any]) -> dict[str, list[str]]:
@@ -33,7 +41,7 @@ def diff(instance: models.Model, before: dict[str, Any]) -> dict[str, list[str]]
     changes: dict[str, list[str]] = {}
     sensitive = getattr(type(instance), "SENSITIVE", {})
     for name, old in before.items():
-        field = instance._meta.get_field(name)
+        field = concrete_field(instance, name)
         new = getattr(instance, field.attname)
         if str(old if old is not None else "") == str(new if new is not None else ""):
             continue

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
 from . import audit
 
+if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
+    from django.db import models
+
+    from minqing.accounts.models import User
+
 
 @transaction.atomic
-def sensitive_reveal(*, actor, obj, field: str) -> str:
+def sensitive_reveal(*, actor: User, obj: models.Model, field: str) -> str:
     """Return the clear value of ``obj.field`` if ``actor`` may reveal it there; record the look.
 
     Objects outside the actor's view scope raise Http404 (not found and forbidden look the same);
     objects the actor may view but not reveal raise PermissionDenied.
     """
-    model = type(obj)
+    # A scoped model: a ScopedQuerySet manager and a SENSITIVE map, which the stubs cannot know about.
+    model: Any = type(obj)
     if field not in getattr(model, "SENSITIVE", {}):
         raise Http404
     if not model.objects.visible_to(actor, "view").filter(pk=obj.pk).exists():
         raise Http404
     if not model.objects.visible_to(actor, "reveal").filter(pk=obj.pk).exists():
         raise PermissionDenied
-    value = getattr(obj, field) or ""
+    value: str = getattr(obj, field) or ""
     audit.record(
         actor=actor,
         verb="sensitive.revealed",
@@ -33,6 +41,7 @@ def sensitive_reveal(*, actor, obj, field: str) -> str:
     return value
 
 
-def masked(obj, field: str) -> str:
-    mask = type(obj).SENSITIVE[field]
+def masked(obj: models.Model, field: str) -> str:
+    model: Any = type(obj)
+    mask = model.SENSITIVE[field]
     return mask(getattr(obj, field))

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopedQuerySet
 
+if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
+    from django.contrib.auth.models import AnonymousUser
+
+    from minqing.accounts.models import User
+
 
 class AuditEventQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "audit"):
+    def visible_to(self, user: User | AnonymousUser | None, action: str = "audit") -> Self:
         return super().visible_to(user, action)
 
 

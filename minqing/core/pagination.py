@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 PAGE_SIZE = 50
 
@@ -31,7 +35,7 @@ class Page:
     def start_index(self) -> int:
         return (self.number - 1) * self.size + 1 if self.rows else 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
 
     def __len__(self) -> int:
@@ -45,7 +49,7 @@ def page_number(raw: str | None) -> int:
         return 1
 
 
-def paginate(request, queryset, *, size: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any, Any], *, size: int = PAGE_SIZE) -> Page:
     number = page_number(request.GET.get("page"))
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])

@@ -8,18 +8,31 @@ household belongs to a group and, independently, to a grid of its village.
 
 from __future__ import annotations
 
+import enum
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeAlias
+
 from django.db import models
 from django.db.models import Q
 
+if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
+    from django.contrib.auth.models import AnonymousUser
 
-class _All:
-    """Sentinel: the user may see every row (superusers)."""
+    from minqing.accounts.models import User
+
+
+class _All(enum.Enum):
+    """Sentinel: the user may see every row (superusers). An enum member, so ``prefixes is ALL`` narrows."""
+
+    ALL = "ALL"
 
     def __repr__(self) -> str:
         return "ALL"
 
 
-ALL = _All()
+ALL: Final = _All.ALL
+
+#: What ``User.scope_prefixes(action)`` answers: area path prefixes, or ALL for superusers.
+Prefixes: TypeAlias = "list[str] | Literal[_All.ALL]"
 
 # Area code lengths by level: the code of an area is also its path.
 GRID_SUFFIX_MIN = 900
@@ -67,7 +80,7 @@ class ScopedQuerySet(models.QuerySet):
     path_field = "area_path"
     grid_field: str | None = None
 
-    def visible_to(self, user, action: str = "view"):
+    def visible_to(self, user: User | AnonymousUser | None, action: str = "view") -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         prefixes = user.scope_prefixes(action)
@@ -82,3 +95,12 @@ class GridScopedQuerySet(ScopedQuerySet):
     """For rows that also belong to a grid (households, persons, houses)."""
 
     grid_field = "grid_path"
+
+
+def can(user: User | AnonymousUser | None, obj: models.Model, action: str) -> bool:
+    """Whether ``user`` may take ``action`` on ``obj`` (one indexed probe): decides which buttons a page shows.
+
+    Services check again when the action is taken (``core.editing.changeable``).
+    """
+    manager: Any = type(obj)._default_manager  # a scoped manager; the stubs only know Manager[Model]
+    return manager.visible_to(user, action).filter(pk=obj.pk).exists()

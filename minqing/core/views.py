@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,7 +13,7 @@ from .pagination import paginate
 
 @require_GET
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the app and its database answer."""
     try:
         with connection.cursor() as cursor:
@@ -25,12 +25,12 @@ def healthz(request):
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"areas": home_areas(request.user)})
 
 
 @login_required
-def audit_log(request):
+def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.visible_to(request.user, "audit")
     verb = request.GET.get("verb", "").strip()
     if verb:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import tempfile
 
 from django.conf import settings
@@ -30,11 +29,8 @@ def setting(name: str, default):
 
 
 def worker_configured() -> bool:
-    """True when a ``run_exports`` worker serves the queue (``EXPORTS_WORKER`` setting or environment)."""
-    value = getattr(settings, "EXPORTS_WORKER", None)
-    if value is None:
-        value = os.environ.get("EXPORTS_WORKER", "").strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
+    """True when a ``run_exports`` worker serves the queue (the ``EXPORTS_WORKER`` setting)."""
+    return bool(settings.EXPORTS_WORKER)
 
 
 def inline_max_rows() -> int:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.dispatch import Signal
+from django.http import HttpRequest
 
 from minqing.areas.models import Area
 from minqing.core.models import AuditEvent
+from minqing.core.scoping import can
+from minqing.core.uploads import human_size
 
-from .models import House, Household, Person
+from .models import Attachment, House, Household, Person
 
 HISTORY_LIMIT = 30
 
@@ -132,5 +139,26 @@ def history_of(obj) -> list[AuditEvent]:
     )
 
 
-def can(user, model, obj, action: str) -> bool:
-    return model.objects.visible_to(user, action).filter(pk=obj.pk).exists()
+def household_attachments(*, actor, household: Household) -> QuerySet[Attachment]:
+    """The attachments of ``household`` that ``actor`` may see, ready for the panel."""
+    return (
+        Attachment.objects.visible_to(actor, "view")
+        .filter(household=household)
+        .select_related("uploaded_by", "person")
+    )
+
+
+def attachments_panel(*, actor, household: Household) -> dict:
+    """Context for ``registry/_attachments.html`` (the household page may merge it into its own)."""
+    return {
+        "household": household,
+        "attachments": household_attachments(actor=actor, household=household),
+        "can_change": can(actor, household, "change"),
+        "max_size": human_size(settings.ATTACHMENT_MAX_BYTES),
+    }
+
+
+def panels(signal: Signal, request: HttpRequest, **record: Any) -> list[str]:
+    """HTML panels the apps above the registry add to a record's page (see ``registry.signals``)."""
+    sender = type(next(iter(record.values())))
+    return [html for _receiver, html in signal.send(sender=sender, request=request, **record) if html]

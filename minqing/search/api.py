@@ -24,6 +24,7 @@ from rest_framework.routers import SimpleRouter
 from minqing.registry.api import ErrorSerializer, HouseholdListSerializer, PersonListSerializer
 from minqing.registry.models import Household
 from minqing.tags.models import Tag
+from minqing.tags.selectors import tag_catalog
 
 from . import selectors
 from .filters import HouseholdSearch, PersonSearch, search_queryset
@@ -158,7 +159,7 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["target", "category", "kind", "is_key_group"]
 
     def get_queryset(self):
-        return selectors.tag_catalog()
+        return tag_catalog()
 
 
 router = SimpleRouter()

@@ -128,10 +128,3 @@ class SaveSearchForm(forms.Form):
             if len(data["params"]) > 2000:
                 raise forms.ValidationError(_("查询条件太长，无法保存。"))
         return data
-
-
-class TagActionForm(forms.Form):
-    """Set or clear one manual tag on a person or household (the service checks kind, target and scope)."""
-
-    tag = forms.SlugField(label=_("标签"), max_length=40)
-    action = forms.ChoiceField(label=_("操作"), choices=[("set", _("添加")), ("unset", _("移除"))])

@@ -6,7 +6,6 @@ Everything starts from ``visible_to(user)``; nothing here counts a whole table e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -17,7 +16,8 @@ from minqing.core import codes
 from minqing.core.scoping import ALL, is_grid_path, scope_q, under
 from minqing.registry.models import Person
 from minqing.registry.selectors import household_list, person_rows
-from minqing.tags.models import Category, HouseholdTag, PersonTag, Tag, TagCount
+from minqing.tags.models import HouseholdTag, PersonTag, Tag, TagCount
+from minqing.tags.selectors import tag_catalog
 
 from .models import PATH_LENGTHS, SavedSearch
 
@@ -48,17 +48,6 @@ def household_rows(user) -> QuerySet:
 
 
 # ------------------------------------------------------------------------------------------ catalog
-
-
-def tag_catalog(target: str | None = None) -> QuerySet:
-    tags = Tag.objects.filter(is_active=True).order_by("category", "order", "code")
-    return tags.filter(target=target) if target else tags
-
-
-def tags_by_category(tags) -> list[tuple[str, list[Tag]]]:
-    """[(分类名称, [tags…])] in catalog order, for grouped pickers."""
-    labels = dict(Category.choices)
-    return [(labels.get(key, key), list(rows)) for key, rows in groupby(tags, key=lambda t: t.category)]
 
 
 def saved_searches(user, target: str) -> QuerySet:

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,17 +16,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from minqing.areas.models import Area
-from minqing.registry.models import Household, Person
 from minqing.registry.selectors import paginate_list
-from minqing.tags.models import Tag
-from minqing.tags.services import tag_set, tag_unset
+from minqing.tags.selectors import tag_catalog, tags_by_category
 
 from . import selectors
 from .filters import search_queryset
 from .forms import (
     SEARCHES,
     SaveSearchForm,
-    TagActionForm,
     bound_fields,
     canonical_params,
     canonical_query,
@@ -82,7 +78,7 @@ def _search_page(request: HttpRequest, target: str) -> HttpResponse:
     context = search_context(request, target, request.GET)
     if _partial(request):
         return push_url(render(request, "search/_results.html", context), url)
-    context["tag_groups"] = selectors.tags_by_category(selectors.tag_catalog())
+    context["tag_groups"] = tags_by_category(tag_catalog())
     context["tag_pickers"] = tag_pickers(SEARCHES[target][0], context["selected"])
     context["more_open"] = any(field.value() for field in context["more_fields"])
     context["saved"] = selectors.saved_searches(request.user, target)
@@ -142,7 +138,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def group(request: HttpRequest, code: str) -> HttpResponse:
-    tag = get_object_or_404(selectors.tag_catalog().filter(is_key_group=True), code=code)
+    tag = get_object_or_404(tag_catalog().filter(is_key_group=True), code=code)
     root = selectors.breakdown_root(request.user, request.GET.get("area"))
     query = request.GET.copy()
     query.setlist("tags_all", [tag.code])
@@ -164,47 +160,3 @@ def incomplete(request: HttpRequest) -> HttpResponse:
     if gap is not None:
         context["page"] = paginate_list(request, selectors.gap_rows(request.user, gap))
     return render(request, "search/incomplete.html", context)
-
-
-# --------------------------------------------------------------------------------------- manual tags
-
-
-@login_required
-@require_POST
-def person_tags(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user, "view"), pk=pk)
-    return _tag_action(request, person, "search/_person_tags.html", {"person": person})
-
-
-@login_required
-@require_POST
-def household_tags(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
-    return _tag_action(request, household, "search/_household_tags.html", {"household": household})
-
-
-def _tag_action(request: HttpRequest, obj, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Set or clear a manual tag; htmx gets the tag panel back (200, with the message on a refusal)."""
-    error = _tag_apply(request.user, obj, TagActionForm(request.POST))
-    if _partial(request):
-        return render(request, template, {**context, "tag_error": error})
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("标签已更新。"))
-    return redirect(obj)
-
-
-def _tag_apply(user, obj, form: TagActionForm) -> str | None:
-    """Call the tag service; a refusal the user can fix comes back as a message, PermissionDenied is a 403."""
-    if not form.is_valid():
-        return _("请选择要添加或移除的标签。")
-    tag = Tag.objects.filter(code=form.cleaned_data["tag"], is_active=True).first()
-    if tag is None:
-        return _("未知的标签。")
-    service = tag_set if form.cleaned_data["action"] == "set" else tag_unset
-    try:
-        service(actor=user, tag=tag, obj=obj)
-    except ValidationError as exc:
-        return exc.messages[0]
-    return None

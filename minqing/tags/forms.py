@@ -45,3 +45,10 @@ class TagForm(BootstrapMixin, forms.ModelForm):
         data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
         data["conditions"] = self.cleaned_data["conditions_text"]
         return data
+
+
+class TagActionForm(forms.Form):
+    """Set or clear one manual tag on a person or household (the service checks kind, target and scope)."""
+
+    tag = forms.SlugField(label=_("标签"), max_length=40)
+    action = forms.ChoiceField(label=_("操作"), choices=[("set", _("添加")), ("unset", _("移除"))])

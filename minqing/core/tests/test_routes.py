@@ -47,8 +47,8 @@ POST_OBJECT_ROUTES = {
     "api:person-reveal": (lambda o: {"pk": o.pv.pk}, {"field": "id_number"}),
     "api:person-move": (lambda o: {"pk": o.pv.pk}, {}),
     "api:place-reveal": (lambda o: {"pk": o.place.pk}, {"field": "phone"}),
-    "search:person_tags": (lambda o: {"pk": o.pv.pk}, {"tag": "needs-attention", "action": "set"}),
-    "search:household_tags": (lambda o: {"pk": o.hv.pk}, {"tag": "petitioner", "action": "set"}),
+    "tags:person_tags": (lambda o: {"pk": o.pv.pk}, {"tag": "needs-attention", "action": "set"}),
+    "tags:household_tags": (lambda o: {"pk": o.hv.pk}, {"tag": "petitioner", "action": "set"}),
 }
 # Lists and pages without an object: GET as the neighbour must not show V's marker.
 LIST_ROUTES = [
@@ -142,8 +142,8 @@ def test_every_route_is_covered():
 @pytest.fixture
 def objects(tree, records, settings, tmp_path):
     """V's records plus a house, a place and an image attachment (stored under tmp_path)."""
-    from minqing.registry.attachments import attachment_add
     from minqing.registry.models import House, Place
+    from minqing.registry.services import attachment_add
 
     settings.STORAGES = {
         **settings.STORAGES,

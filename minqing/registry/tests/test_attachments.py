@@ -15,8 +15,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image
 
+from minqing.core import audit, uploads
 from minqing.core.models import AuditEvent
-from minqing.registry import attachments as services
+from minqing.registry import selectors, services
 from minqing.registry.models import Attachment
 
 TYPE_ERROR = "只能上传 JPG、PNG、WEBP 图片或 PDF 文件。"
@@ -99,7 +100,7 @@ def test_png_upload_creates_row_thumbnail_and_audit(storage_root, users, records
     assert "门牌" not in attachment.file.name  # stored under a random name
     with Image.open(attachment.thumbnail) as thumb:
         assert thumb.format == "JPEG"
-        assert max(thumb.size) <= services.THUMBNAIL_PX
+        assert max(thumb.size) <= uploads.THUMBNAIL_PX
     assert len(stored_files(storage_root)) == 2
     event = AuditEvent.objects.get(verb="registry.attachment.added")
     assert event.household_id == records.hv.pk
@@ -201,7 +202,7 @@ def test_empty_file_rejected(storage_root, users, records):
 
 
 def test_decompression_bomb_rejected_by_own_limit(storage_root, monkeypatch, users, records):
-    monkeypatch.setattr(services, "MAX_IMAGE_PIXELS", 1000)
+    monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 1000)
     with pytest.raises(ValidationError) as error:
         add(users.inside, records.hv, upload("bomb.png", image_bytes(size=(100, 100))))
     assert "图片尺寸过大" in error.value.messages[0]
@@ -220,7 +221,7 @@ def test_files_removed_when_the_insert_fails(storage_root, monkeypatch, users, r
     def boom(**kwargs):
         raise RuntimeError("audit down")
 
-    monkeypatch.setattr(services.audit, "record", boom)
+    monkeypatch.setattr(audit, "record", boom)
     with pytest.raises(RuntimeError):
         add(users.inside, records.hv, upload("a.png", image_bytes()))
     assert_nothing_written(storage_root)
@@ -264,14 +265,14 @@ def test_scope_outside_is_404_view_only_is_403(storage_root, users, records):
     ],
 )
 def test_clean_original_name(name, content_type, expected):
-    assert services.clean_original_name(name, content_type=content_type) == expected
+    assert uploads.clean_original_name(name, content_type=content_type) == expected
 
 
 @pytest.mark.parametrize(
     ("size", "text"), [(12, "12 B"), (2048, "2 KB"), (10 * 1024 * 1024, "10 MB"), (12_897_485, "12.3 MB")]
 )
 def test_human_size(size, text):
-    assert services.human_size(size) == text
+    assert uploads.human_size(size) == text
 
 
 # --- service: delete -----------------------------------------------------------------------------
@@ -476,7 +477,7 @@ def test_delete_view_plain_form_redirects(pdf_attachment, client, users, records
 def render_panel(user, household, **extra) -> str:
     request = RequestFactory().get("/")
     request.user = user
-    context = {**services.attachments_panel(actor=user, household=household), **extra}
+    context = {**selectors.attachments_panel(actor=user, household=household), **extra}
     return render_to_string("registry/_attachments.html", context, request=request)
 
 

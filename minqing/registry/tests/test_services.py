@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from minqing.core.editing import ConcurrentEditError
 from minqing.core.idnumber import make_id_number
 from minqing.core.models import AuditEvent
 from minqing.registry import services
@@ -125,7 +126,7 @@ def test_concurrent_edit_is_refused_and_shows_the_other_change(users, records):
     services.household_update(
         actor=users.above, household=records.hv, data={"address": "甲改的地址"}, version=1
     )
-    with pytest.raises(services.ConcurrentEditError) as caught:
+    with pytest.raises(ConcurrentEditError) as caught:
         services.household_update(
             actor=users.inside, household=records.hv, data={"address": "乙改的地址"}, version=1
         )

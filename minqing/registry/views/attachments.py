@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import attachments as services
+from minqing.core.scoping import can
+
+from .. import selectors, services
 from ..models import Attachment, Household, Person
 
 PARTIAL = "registry/_attachments.html"
@@ -61,7 +63,7 @@ class AttachmentUploadForm(forms.Form):
 
 
 def _panel(request: HttpRequest, household: Household, **extra) -> dict:
-    return {**services.attachments_panel(actor=request.user, household=household), **extra}
+    return {**selectors.attachments_panel(actor=request.user, household=household), **extra}
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,7 +71,7 @@ def _panel(request: HttpRequest, household: Household, **extra) -> dict:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the full-page form (no-JS fallback). POST: upload; htmx gets the panel back."""
     household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
-    if not services.can_change_household(actor=request.user, household=household):
+    if not can(request.user, household, "change"):
         raise PermissionDenied
     errors: list[str] = []
     values = {key: request.POST.get(key, "") for key in ("kind", "person", "title")}

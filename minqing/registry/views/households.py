@@ -9,14 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minqing.core.editing import ConcurrentEditError
+from minqing.core.scoping import can
+
 from .. import selectors, services
-from ..attachments import attachments_panel
 from ..filters import HouseholdFilter
 from ..forms import EconomyForm, HeadForm, HouseholdForm, SplitForm
 from ..models import CustomField, EconomyYear, Household
+from ..signals import household_panels
 
 
-def conflict_context(error: services.ConcurrentEditError) -> dict:
+def conflict_context(error: ConcurrentEditError) -> dict:
     return {"message": error.messages[0], "events": error.events}
 
 
@@ -48,11 +51,12 @@ def household_detail(request, pk: int):
         "members": household.members.all(),
         "houses": household.houses.all(),
         "economy": sorted(household.economy.all(), key=lambda e: -e.year),
-        **attachments_panel(actor=request.user, household=household),
+        **selectors.attachments_panel(actor=request.user, household=household),
         "history": selectors.history_of_household(household),
         "custom_fields": list(CustomField.objects.filter(is_active=True)),
-        "can_change": selectors.can(request.user, Household, household, "change"),
-        "can_reveal": selectors.can(request.user, Household, household, "reveal"),
+        "can_change": can(request.user, household, "change"),
+        "can_reveal": can(request.user, household, "reveal"),
+        "panels": selectors.panels(household_panels, request, household=household),
     }
     return render(request, "registry/household_detail.html", context)
 
@@ -90,7 +94,7 @@ def _place_create_error(form, head, error: ValidationError) -> None:
 @login_required
 def household_edit(request, pk: int):
     household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
-    if not selectors.can(request.user, Household, household, "change"):
+    if not can(request.user, household, "change"):
         raise PermissionDenied
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     conflict = None
@@ -100,7 +104,7 @@ def household_edit(request, pk: int):
             services.household_update(
                 actor=request.user, household=household, data=form.service_data(), version=version
             )
-        except services.ConcurrentEditError as error:
+        except ConcurrentEditError as error:
             conflict = conflict_context(error)
             household.refresh_from_db()
             form = HouseholdForm(instance=household, user=request.user)

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from minqing.core.editing import ConcurrentEditError
 from minqing.core.pagination import paginate
+from minqing.core.scoping import can
 
 from .. import selectors, services
 from ..filters import HouseFilter
@@ -61,9 +63,9 @@ def house_detail(request, pk: int):
     context = {
         "house": house,
         # The link shows only when the household itself is in the user's scope.
-        "household": linked if linked and selectors.can(request.user, Household, linked, "view") else None,
+        "household": linked if linked and can(request.user, linked, "view") else None,
         "history": selectors.history_of(house),
-        "can_change": selectors.can(request.user, House, house, "change"),
+        "can_change": can(request.user, house, "change"),
     }
     return render(request, "registry/house_detail.html", context)
 
@@ -75,7 +77,7 @@ def _household_from_query(request) -> Household | None:
     if not raw.isdigit():
         raise Http404
     household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=int(raw))
-    if not selectors.can(request.user, Household, household, "change"):
+    if not can(request.user, household, "change"):
         raise PermissionDenied
     return household
 
@@ -105,7 +107,7 @@ def house_create(request):
 @login_required
 def house_edit(request, pk: int):
     house = get_object_or_404(House.objects.visible_to(request.user, "view"), pk=pk)
-    if not selectors.can(request.user, House, house, "change"):
+    if not can(request.user, house, "change"):
         raise PermissionDenied
     form = HouseForm(request.POST or None, instance=house, user=request.user)
     conflict = None
@@ -115,7 +117,7 @@ def house_edit(request, pk: int):
             house = services.house_update(
                 actor=request.user, house=house, data=service_data(form), version=version
             )
-        except services.ConcurrentEditError as error:
+        except ConcurrentEditError as error:
             # Show what the other user changed and start again from the record as it is now.
             conflict, form = error, HouseForm(instance=error.record, user=request.user)
         except ValidationError as error:

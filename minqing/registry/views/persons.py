@@ -8,12 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from minqing.core.editing import ConcurrentEditError
 from minqing.core.pagination import paginate
+from minqing.core.scoping import can
 
 from .. import selectors, services
 from ..filters import PersonFilter
 from ..forms import PersonForm, PersonMoveForm
 from ..models import Household, Person
+from ..signals import person_panels
 from .households import conflict_context
 
 
@@ -36,8 +39,9 @@ def person_detail(request, pk: int):
         "person": person,
         "history": selectors.history_of(person),
         "attachments": person.attachments.select_related("uploaded_by"),
-        "can_change": selectors.can(request.user, Person, person, "change"),
-        "can_reveal": selectors.can(request.user, Person, person, "reveal"),
+        "can_change": can(request.user, person, "change"),
+        "can_reveal": can(request.user, person, "reveal"),
+        "panels": selectors.panels(person_panels, request, person=person),
     }
     return render(request, "registry/person_detail.html", context)
 
@@ -45,7 +49,7 @@ def person_detail(request, pk: int):
 @login_required
 def member_add(request, pk: int):
     household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
-    if not selectors.can(request.user, Household, household, "change"):
+    if not can(request.user, household, "change"):
         raise PermissionDenied
     form = PersonForm(request.POST or None, initial={"current_address": household.address})
     if request.method == "POST" and form.is_valid():
@@ -64,7 +68,7 @@ def person_edit(request, pk: int):
     person = get_object_or_404(
         Person.objects.visible_to(request.user, "view").select_related("household"), pk=pk
     )
-    if not selectors.can(request.user, Person, person, "change"):
+    if not can(request.user, person, "change"):
         raise PermissionDenied
     form = PersonForm(request.POST or None, instance=person)
     conflict = None
@@ -76,7 +80,7 @@ def person_edit(request, pk: int):
                 data=form.service_data(),
                 version=form.cleaned_data.get("version") or 0,
             )
-        except services.ConcurrentEditError as error:
+        except ConcurrentEditError as error:
             conflict = conflict_context(error)
             person.refresh_from_db()
             form = PersonForm(instance=person)

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from minqing.core.editing import ConcurrentEditError
 from minqing.core.pagination import paginate
+from minqing.core.scoping import can
 
 from .. import selectors, services
 from ..filters import PlaceFilter
@@ -38,8 +40,8 @@ def place_detail(request, pk: int):
     context = {
         "place": place,
         "history": selectors.history_of(place),
-        "can_change": selectors.can(request.user, Place, place, "change"),
-        "can_reveal": selectors.can(request.user, Place, place, "reveal"),
+        "can_change": can(request.user, place, "change"),
+        "can_reveal": can(request.user, place, "reveal"),
     }
     return render(request, "registry/place_detail.html", context)
 
@@ -63,7 +65,7 @@ def place_create(request):
 @login_required
 def place_edit(request, pk: int):
     place = get_object_or_404(Place.objects.visible_to(request.user, "view"), pk=pk)
-    if not selectors.can(request.user, Place, place, "change"):
+    if not can(request.user, place, "change"):
         raise PermissionDenied
     form = PlaceForm(request.POST or None, instance=place, user=request.user)
     conflict = None
@@ -73,7 +75,7 @@ def place_edit(request, pk: int):
             place = services.place_update(
                 actor=request.user, place=place, data=service_data(form), version=version
             )
-        except services.ConcurrentEditError as error:
+        except ConcurrentEditError as error:
             # Show what the other user changed and start again from the record as it is now.
             conflict, form = error, PlaceForm(instance=error.record, user=request.user)
         except ValidationError as error:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import QuerySet
 
 from minqing.accounts.checks import DEMO_PASSWORD
 from minqing.accounts.demo import DEMO_USERS, ensure_demo_users
@@ -17,11 +19,14 @@ from minqing.registry.models import Household, Person
 from minqing.tags.models import PersonTag
 from minqing.tags.services import refresh_all, sync_catalog
 
+if TYPE_CHECKING:
+    from minqing.accounts.models import User
+
 FOCUS_HOUSEHOLDS = 286  # 鱼塘村 in the Yuping report: 8 groups, 286 households
 STATIONED_PAIRS = 20
 
 
-def spread(total: int, villages: list) -> list[int]:
+def spread(total: int, villages: list[Area]) -> list[int]:
     """Households per village: the focus village keeps its real 286, the rest share the remainder."""
     focus = min(FOCUS_HOUSEHOLDS, total)
     others = [v for v in villages if v.code != FOCUS_VILLAGE]
@@ -41,14 +46,14 @@ def spread(total: int, villages: list) -> list[int]:
 class Command(BaseCommand):
     help = "Seed the demo county 玉屏侗族自治县 with groups, grids, demo logins and households (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--households", type=int, default=3000, help="households in the county (default 3000)"
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (deterministic data)")
         parser.add_argument("--batch-size", type=int, default=2000)
 
-    def handle(self, *args, households: int, seed: int, batch_size: int, **options):
+    def handle(self, *args: Any, households: int, seed: int, batch_size: int, **options: Any) -> None:
         if households < 1 or households > 5_000_000:
             raise CommandError("--households 应在 1 到 5000000 之间。")
         villages = ensure_demo_areas(seed=seed)
@@ -85,7 +90,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     @transaction.atomic
-    def _link_demo_people(self, users) -> None:
+    def _link_demo_people(self, users: dict[str, User]) -> None:
         grids = list(focus_grids())
         if grids:
             ensure_grid_members(
@@ -119,5 +124,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} {family}{given} · {role.label} · {area_code}")
 
 
-def focus_grids():
+def focus_grids() -> QuerySet[Area]:
     return Area.objects.filter(parent__code=FOCUS_VILLAGE, level=Level.GRID).order_by("code")
