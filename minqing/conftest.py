@@ -1,5 +1,13 @@
-"""Shared fixtures: a small area tree and the standard users (inside, neighbour, above, …)."""
+"""Shared fixtures: a small area tree and the standard users (inside, neighbour, above, …).
 
+The tree and the users are built once per test module inside an outer transaction that is rolled back
+when the module ends (``_standard_data``); every test still runs in its own savepoint, so what a test
+writes is undone after it, and it receives fresh copies of the Python objects (as Django's
+``setUpTestData`` does). Modules holding a transactional test (browser tests, ``transaction=True``)
+build them per test, because a transactional test must see committed rows and flushes the tables.
+"""
+
+import copy
 import os
 from types import SimpleNamespace
 
@@ -17,8 +25,7 @@ def _area(code, name, level, parent=None):
     return Area.objects.create(code=code, name=name, level=level, parent=parent)
 
 
-@pytest.fixture
-def tree(db):
+def _build_tree():
     """county → townships T, U → villages V (in T), W (sibling in T), X (in U) → groups and grids."""
     province = _area("52", "贵州省", "province")
     city = _area("5206", "铜仁市", "city", province)
@@ -47,8 +54,7 @@ def tree(db):
     )
 
 
-@pytest.fixture
-def users(tree):
+def _build_users(tree):
     """Standard users: inside (village V), neighbour (sibling W), above (township T), and role users."""
     health = DepartmentFactory()
     return SimpleNamespace(
@@ -64,6 +70,58 @@ def users(tree):
         nobody=UserFactory(username="nobody"),
         admin=UserFactory(username="root", is_superuser=True, is_staff=True),
     )
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args):
+        return True
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & {"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+@pytest.fixture(scope="module")
+def _standard_data(request, django_db_setup, django_db_blocker):
+    """The area tree and the standard users, built once per module in a transaction rolled back at its end."""
+    module = request.node
+    items = [item for item in request.session.items if item.getparent(pytest.Module) is module]
+    if any(_is_transactional(item) for item in items):
+        yield None
+        return
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            tree = _build_tree()
+            data = SimpleNamespace(tree=tree, users=_build_users(tree))
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def tree(db, _standard_data):
+    """county → townships T, U → villages V (in T), W (sibling in T), X (in U) → groups and grids."""
+    if _standard_data is None:
+        return _build_tree()
+    return copy.deepcopy(_standard_data.tree)
+
+
+@pytest.fixture
+def users(tree, _standard_data):
+    """Standard users: inside (village V), neighbour (sibling W), above (township T), and role users."""
+    if _standard_data is None:
+        return _build_users(tree)
+    return copy.deepcopy(_standard_data.users)
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "minqing.search",
     "minqing.exports",
     "minqing.api",
+    "minqing.home",
+    "minqing.demo",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15

@@ -3,7 +3,7 @@
 ``/search/persons/`` and ``/search/households/`` take the same parameters as the search pages (the same
 filtersets, read through ``visible_to``), page without counting, and mask ID numbers and phones;
 ``/search/persons/count/`` gives a capped count. ``/tags/`` is the active tag catalog.
-Included from ``minqing/api/urls.py`` (namespace ``api``).
+Included from ``minqing/api_urls.py`` (namespace ``api``).
 """
 
 from __future__ import annotations

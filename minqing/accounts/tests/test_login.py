@@ -79,7 +79,7 @@ def test_idle_sessions_end_after_thirty_minutes():
 def test_expired_session_redirects_to_login(client, users):
     client.force_login(users.inside)
     Session.objects.all().update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:index"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
@@ -91,9 +91,9 @@ def test_weak_passwords_are_refused(password):
 
 def test_disable_ends_sessions(client, users):
     assert post_login(client, "inside", PASSWORD).status_code == 302
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:index")).status_code == 200
     user_disable(actor=users.admin, user=users.inside)
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("home:index")).status_code == 302
     assert post_login(client, "inside", PASSWORD).status_code == 200
 
 

@@ -49,6 +49,6 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
 
 def test_no_asset_loads_from_a_cdn(client, users):
     client.force_login(users.inside)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("home:index")).content.decode()
     assert "/static/vendor/bootstrap.min.css" in body
     assert "//cdn" not in body and "unpkg" not in body and "jsdelivr" not in body

@@ -52,7 +52,7 @@ POST_OBJECT_ROUTES = {
 }
 # Lists and pages without an object: GET as the neighbour must not show V's marker.
 LIST_ROUTES = [
-    "core:home",
+    "home:index",
     "areas:browser",
     "core:audit",
     "api:area-list",

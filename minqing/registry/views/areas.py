@@ -1,8 +1,12 @@
+"""The area browser: the user's areas with household and person counts, drilling down to grids."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Area
-from .selectors import area_children_with_counts, area_totals, root_areas
+from minqing.areas.models import Area
+from minqing.areas.selectors import root_areas
+
+from ..counts import area_children_with_counts, area_totals
 
 
 @login_required
@@ -10,7 +14,7 @@ def browser(request):
     roots = root_areas(request.user, "view")
     if len(roots) == 1:
         return redirect(roots[0])
-    return render(request, "areas/browser.html", {"roots": roots})
+    return render(request, "registry/area_browser.html", {"roots": roots})
 
 
 @login_required
@@ -30,4 +34,4 @@ def detail(request, code: str):
         "totals": area_totals(request.user, area),
         "grid_members": area.grid_members.all() if area.level == "grid" else [],
     }
-    return render(request, "areas/detail.html", context)
+    return render(request, "registry/area_detail.html", context)

@@ -1,3 +1,5 @@
+"""The API's routes: every app's viewsets on one router (composition, like minqing/urls.py)."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
