@@ -37,6 +37,7 @@ serve: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	@$(MAKE) --no-print-directory typecheck
 	env -u DATABASE_URL TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 

@@ -36,7 +36,7 @@ def main() -> None:
     ensure_seeded(args.households)
 
     from minqing.accounts.models import User
-    from minqing.areas.demo import FOCUS_VILLAGE
+    from minqing.demo.areas import FOCUS_VILLAGE
     from minqing.registry import selectors
     from minqing.registry.filters import HouseholdFilter
     from minqing.registry.models import Household, Person

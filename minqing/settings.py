@@ -235,3 +235,13 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    class UndefinedTemplateVariable(str):
+        """In tests ``{{ typo }}`` fails instead of rendering as "" (``{% if %}`` and ``{% for %}`` still may test)."""
+
+        def __mod__(self, name):
+            from django.template import TemplateSyntaxError
+
+            raise TemplateSyntaxError(f"undefined template variable: {name}")
+
+    TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")

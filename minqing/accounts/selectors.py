@@ -27,18 +27,21 @@ def assignable_cadres(user: User) -> QuerySet[User]:
 
 
 def manageable_users(user: User) -> QuerySet[User]:
-    """Users a data admin may manage: everyone with an assignment inside the admin's "manage" scope.
+    """Users a data admin may manage: those assigned inside the admin's "manage" scope and nowhere else.
 
-    Superusers manage everyone; a user with no assignment is managed by superusers only.
+    A user who also holds an active assignment outside the scope (a county leader, a cadre of two
+    townships) is managed from above, as are superusers. Superusers manage everyone; a user with no
+    assignment is managed by superusers only. The account services check against this set too.
     """
     from minqing.core.scoping import ALL
 
-    if user.is_superuser:
+    if user.is_superuser and user.is_active:
         return User.objects.all()
     prefixes = user.scope_prefixes("manage")
     if prefixes is ALL or not prefixes:
         return User.objects.none()
     from .models import Assignment
 
-    inside = Assignment.objects.visible_to(user, "manage").values("user_id")
-    return User.objects.filter(pk__in=inside, is_superuser=False)
+    mine = Assignment.objects.visible_to(user, "manage")
+    outside = Assignment.objects.filter(is_active=True).exclude(pk__in=mine.values("pk")).values("user_id")
+    return User.objects.filter(pk__in=mine.values("user_id"), is_superuser=False).exclude(pk__in=outside)

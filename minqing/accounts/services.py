@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from rest_framework.authtoken.models import Token
 from minqing.core import audit
 
 from .models import LoginAttempt, User, UserSession
+from .selectors import manageable_users
 
 
 def _locked_message(user: User) -> str:
@@ -82,11 +83,25 @@ def sessions_end(*, user: User) -> int:
     return len(keys)
 
 
+def manageable(actor: User, user: User | int) -> User:
+    """Re-read ``user`` (or a primary key) among the accounts ``actor`` manages, locked for the transaction.
+
+    Without the manage right anywhere it is 403; a user outside the actor's accounts (above the actor's
+    area, assigned elsewhere too, a superuser) does not exist for the actor: 404, as in the account pages.
+    """
+    if not (actor.is_active and actor.can("manage")):  # can() covers active superusers
+        raise PermissionDenied(_("只有数据管理员可以管理账号。"))
+    pk = user if isinstance(user, int) else user.pk
+    row = manageable_users(actor).select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
 @transaction.atomic
-def user_disable(*, actor: User, user: User) -> User:
-    """Disable an account and end its sessions at once."""
-    if not (actor.is_superuser or actor.can("manage")):
-        raise PermissionDenied
+def user_disable(*, actor: User, user: User | int) -> User:
+    """Disable an account the actor manages and end its sessions at once."""
+    user = manageable(actor, user)
     if user.pk == actor.pk:
         raise ValidationError(_("不能停用自己的账号。"))
     user.is_active = False
@@ -99,9 +114,9 @@ def user_disable(*, actor: User, user: User) -> User:
 
 
 @transaction.atomic
-def user_unlock(*, actor: User, user: User) -> User:
-    if not (actor.is_superuser or actor.can("manage")):
-        raise PermissionDenied
+def user_unlock(*, actor: User, user: User | int) -> User:
+    """Lift the login lock of an account the actor manages."""
+    user = manageable(actor, user)
     user.locked_until, user.failed_logins = None, 0
     user.save(update_fields=["locked_until", "failed_logins"])
     audit.record(actor=actor, verb="account.unlocked", target=user, area_path="")

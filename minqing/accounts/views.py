@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 
 from .forms import LoginForm
@@ -45,17 +46,24 @@ def user_list(request: AuthedRequest) -> HttpResponse:
             last_name__startswith=query[:1], first_name__startswith=query[1:]
         )
     page = paginate(request, users.order_by("username"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": query})
+    return render_list(
+        request, "accounts/user_list.html", "accounts/_user_rows.html", {"page": page, "q": query}
+    )
 
 
 @require_POST
 @login_required
 def user_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
-    if action == "disable":
-        user_disable(actor=request.user, user=target)
-        messages.success(request, _("已停用 %(user)s 并结束其全部会话。") % {"user": target.username})
-    elif action == "unlock":
-        user_unlock(actor=request.user, user=target)
-        messages.success(request, _("已解除 %(user)s 的锁定。") % {"user": target.username})
+    """Disable or unlock an account. The service decides: 403 without the manage right, 404 outside it."""
+    try:
+        if action == "disable":
+            target = user_disable(actor=request.user, user=pk)
+            messages.success(request, _("已停用 %(user)s 并结束其全部会话。") % {"user": target.username})
+        elif action == "unlock":
+            target = user_unlock(actor=request.user, user=pk)
+            messages.success(request, _("已解除 %(user)s 的锁定。") % {"user": target.username})
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
     return redirect("accounts:users")

@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.scoping import ScopedQuerySet
+from minqing.core.scoping import ALL, ScopedQuerySet
 
 # Length of the significant prefix of a code at each level.
 LEVEL_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12, "group": 15, "grid": 15}
+#: The distinct path lengths, outermost first: 2, 4, 6, 9, 12, 15.
+PATH_LENGTHS = tuple(sorted(set(LEVEL_LENGTHS.values())))
+
+
+def level_prefix(path: str) -> str:
+    """``path`` cut back to the nearest level boundary at or above it ("" above the province)."""
+    return path[: max((n for n in PATH_LENGTHS if n <= len(path)), default=0)]
+
+
+def child_length(path: str) -> int:
+    """Length of the codes one level below ``path``; the last level's length (15) at the bottom."""
+    return next((n for n in PATH_LENGTHS if n > len(path)), PATH_LENGTHS[-1])
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The area paths above ``path``, outermost first (``path`` itself excluded)."""
+    return [path[:n] for n in PATH_LENGTHS if n < len(path)]
+
+
+def scope_root(user, action: str = "view") -> str:
+    """The innermost area path covering all the user's areas for ``action``: "" for superusers and for no scope."""
+    prefixes = user.scope_prefixes(action)
+    if prefixes is ALL or not prefixes:
+        return ""
+    first, last = min(prefixes), max(prefixes)  # the common prefix of all is that of the extremes
+    common = next((first[:n] for n in range(len(first)) if first[n] != last[n : n + 1]), first)
+    return level_prefix(common)
+
+
+@dataclass
+class AreaCount:
+    """A count in one area, for a breakdown table or a chart bar (``drill``: the area has children to open)."""
+
+    code: str
+    name: str
+    count: int
+    drill: bool = False
 
 
 class Level(models.TextChoices):
@@ -88,8 +127,7 @@ class Area(models.Model):
 
     def ancestors(self) -> list[Area]:
         """Areas above this one, from the top, in one query."""
-        prefixes = [self.code[:n] for n in sorted(set(LEVEL_LENGTHS.values())) if n < len(self.code)]
-        return list(Area.objects.filter(code__in=prefixes).order_by("code"))
+        return list(Area.objects.filter(code__in=ancestor_paths(self.code)).order_by("code"))
 
 
 class GridMember(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from minqing.core.scoping import ALL
 
-from .models import LEVEL_LENGTHS, Area, Level
+from .models import Area, Level
 
 
 def _outermost(codes: list[str]) -> list[str]:
@@ -30,10 +30,3 @@ def root_areas(user, action: str = "view") -> list[Area]:
             areas = children
         return areas
     return list(Area.objects.filter(code__in=_outermost(list(prefixes))))
-
-
-def child_level_length(area: Area) -> int | None:
-    lengths = sorted(set(LEVEL_LENGTHS.values()))
-    current = len(area.code)
-    bigger = [n for n in lengths if n > current]
-    return bigger[0] if bigger else None

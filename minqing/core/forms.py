@@ -43,6 +43,16 @@ class BootstrapMixin(_FormBase):
                 self.add_error(None, message)
 
 
+def mark_invalid(form: forms.BaseForm) -> forms.BaseForm:
+    """Bootstrap shows an ``invalid-feedback`` only beside a widget marked ``is-invalid``."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", "").split():
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+    return form
+
+
 class VersionField(forms.IntegerField):
     """Hidden field carrying the version the user loaded (optimistic locking)."""
 

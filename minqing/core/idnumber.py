@@ -13,8 +13,10 @@ abolished or renumbered later, and rejecting them would lock real residents out 
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -272,3 +274,22 @@ def mask_phone(value: object) -> str:
     if len(compact) == 11 and _is_ascii_digits(compact) and compact.startswith("1"):
         return compact[:3] + "****" + compact[-4:]
     return _mask_tail(text)
+
+
+# Mobile (11 digits, 13x–19x, optional +86), landline with area code (0xx-xxxxxxx, optional extension),
+# or a local 7–8 digit number; spaces and dashes are allowed between groups as people write them.
+_PHONE = re.compile(r"^(?:(?:\+?86)?1[3-9]\d{9}|0\d{2,3}\d{7,8}(?:(?:转|#|-)\d{1,6})?|\d{7,8})$")
+
+
+def validate_phone(value: object) -> None:
+    """Reject what cannot be a Chinese phone number, with a message that says what to write."""
+    if value in (None, ""):
+        return
+    compact = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
+    extension = re.search(r"(转|#)\d{1,6}$", compact)
+    core = compact[: extension.start()] if extension else compact
+    if not _PHONE.match(core) or (extension and not core.startswith("0")):
+        raise DjangoValidationError(
+            _("请填写正确的电话号码：11位手机号（如 13812345678）或带区号的固定电话（如 0856-1234567）。"),
+            code="phone",
+        )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,20 @@ if TYPE_CHECKING:  # core sits below accounts: the user model is imported for ty
     from django.contrib.auth.models import AnonymousUser
 
     from minqing.accounts.models import User
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of an event's ``changes``: a field's before → after, or a plain value (``is_pair`` False)."""
+
+    field: str
+    before: str
+    after: str
+    is_pair: bool
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -54,3 +69,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.target_label}"
+
+    @property
+    def change_list(self) -> list[Change]:
+        """``changes`` as lines a page shows: field edits are [before, after] pairs, other events plain values."""
+        lines = []
+        for name, value in (self.changes or {}).items():
+            if isinstance(value, list) and len(value) == 2:
+                lines.append(Change(str(name), _text(value[0]), _text(value[1]), is_pair=True))
+            else:
+                lines.append(Change(str(name), "", _text(value), is_pair=False))
+        return lines

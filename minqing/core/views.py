@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .htmx import render_list
 from .models import AuditEvent
 from .pagination import paginate
 
@@ -29,4 +29,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if verb:
         events = events.filter(verb__startswith=verb)
     page = paginate(request, events)
-    return render(request, "core/audit_log.html", {"page": page, "verb": verb})
+    return render_list(request, "core/audit_log.html", "core/_audit_rows.html", {"page": page, "verb": verb})

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from .importer import import_areas, read_rows
-from .models import Area, GridMember, Level
+from minqing.areas.importer import import_areas, read_rows
+from minqing.areas.models import Area, GridMember, Level
 
-YUPING_CSV = Path(__file__).parent / "data" / "520622-yuping.csv"
+if TYPE_CHECKING:
+    from minqing.accounts.models import User
+
+YUPING_CSV = Path(__file__).resolve().parent.parent / "areas" / "data" / "520622-yuping.csv"
 COUNTY_CODE = "520622"
 FOCUS_VILLAGE = "520622102211"  # 朱家场镇鱼塘村, the village of the Yuping report: 8 groups, 286 households
 FOCUS_GROUPS = 8
@@ -53,7 +57,9 @@ def children_of(village: Area, level: str) -> list[Area]:
     return list(Area.objects.filter(parent=village, level=level).order_by("code"))
 
 
-def ensure_grid_members(*, grid: Area, leader: str, worker: str, informant: str, worker_user=None) -> None:
+def ensure_grid_members(
+    *, grid: Area, leader: str, worker: str, informant: str, worker_user: User | None = None
+) -> None:
     for duty, name, user in (
         (GridMember.Duty.LEADER, leader, None),
         (GridMember.Duty.WORKER, worker, worker_user),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from minqing.accounts.checks import DEMO_PASSWORD
+from minqing.accounts.models import Assignment, Department, User
+from minqing.accounts.roles import Role
 from minqing.areas.models import Area
-
-from .checks import DEMO_PASSWORD
-from .models import Assignment, Department, User
-from .roles import Role
 
 DEPARTMENTS = [
     ("health", "卫健局"),

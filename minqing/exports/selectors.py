@@ -1,4 +1,4 @@
-"""Reads for exports: the rows of an export (search ∩ export scope), masking, the scope root, a user's jobs."""
+"""Reads for exports: the rows of an export (search ∩ export scope), masking, a user's jobs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django_filters import BooleanFilter
 
-from minqing.areas.models import LEVEL_LENGTHS
 from minqing.core.scoping import ALL
 from minqing.registry.models import Household, Person
 from minqing.search.filters import HouseholdSearch, PersonSearch, search_queryset
@@ -62,11 +61,6 @@ def export_rows(*, user, kind: str, params: str) -> QuerySet:
     return rows.visible_to(user, "export").order_by(*sheet.order)
 
 
-def capped_count(rows: QuerySet, limit: int) -> int:
-    """``min(count, limit + 1)`` without counting a huge result to the end."""
-    return rows.order_by()[: limit + 1].count()
-
-
 def may_reveal_all(*, user, kind: str, rows: QuerySet) -> bool:
     """True when every row of the export lies where the user may reveal (unmask) sensitive values.
 
@@ -94,18 +88,6 @@ def iterate(rows: QuerySet, *, related: list[str]) -> Iterator:
         chunk = ids[start : start + CHUNK]
         found = rows.model.objects.select_related(*related).in_bulk(chunk)
         yield from (found[pk] for pk in chunk if pk in found)
-
-
-def scope_root(user, action: str = "export") -> str:
-    """The area path that covers all of the user's areas for ``action`` ("" for everyone or no one)."""
-    prefixes = user.scope_prefixes(action)
-    if prefixes is ALL or not prefixes:
-        return ""
-    common = prefixes[0]
-    for prefix in prefixes[1:]:
-        while not prefix.startswith(common):
-            common = common[:-1]
-    return common[: max((n for n in LEVEL_LENGTHS.values() if n <= len(common)), default=0)]
 
 
 def jobs_of(user) -> QuerySet:

@@ -13,7 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from minqing.areas.models import scope_root
 from minqing.core import audit
+from minqing.core.queries import capped_count
 
 from . import selectors, xlsx
 from .columns import SHEETS, Context
@@ -51,12 +53,13 @@ def export_start(*, owner, kind: str, params: str) -> ExportJob:
         raise ValidationError(_("筛选条件太长，请减少条件后再导出。"))
     jobs_reap_stale()
     rows = selectors.export_rows(user=owner, kind=kind, params=params)
-    small = selectors.capped_count(rows, inline_max_rows()) <= inline_max_rows()
+    _count, large = capped_count(rows, inline_max_rows())
+    small = not large
     job = ExportJob.objects.create(
         owner=owner,
         kind=kind,
         params=params,
-        area_path=selectors.scope_root(owner),
+        area_path=scope_root(owner, "export"),
         background=not small,
     )
     if small or setting("EXPORTS_RUN_INLINE", False):

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from minqing.core.htmx import render_list
+
 from . import selectors, services, tasks
 from .models import ExportJob
 
@@ -38,7 +40,8 @@ def export_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
     jobs = selectors.jobs_of(request.user)[:50]
-    return render(request, "exports/list.html", {"jobs": jobs, "can_export": request.user.can("export")})
+    context = {"jobs": jobs, "can_export": request.user.can("export")}
+    return render_list(request, "exports/list.html", "exports/_rows.html", context)
 
 
 @require_safe

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.db.models.functions import Substr
 
-from minqing.areas.models import Area, Level
-from minqing.areas.selectors import child_level_length
+from minqing.areas.models import Area, Level, child_length
 from minqing.core.scoping import under
 
 from .models import Household, Person
@@ -18,14 +17,14 @@ def area_children_with_counts(user, area: Area) -> list[dict]:
     Two grouped queries in all, whatever the number of children.
     """
     children = list(Area.objects.visible_to(user, "view").filter(parent=area).order_by("level", "code"))
-    size = child_level_length(area)
+    size = child_length(area.code)
     households = Household.objects.visible_to(user, "view").active().filter(under("area_path", area.code))
     persons = Person.objects.visible_to(user, "view").living().filter(under("area_path", area.code))
     counts_h: dict[str, int] = {}
     counts_p: dict[str, int] = {}
     grid_h: dict[str, int] = {}
     grid_p: dict[str, int] = {}
-    if size:
+    if size > len(area.code):  # a level below exists
         for row in (
             households.annotate(k=Substr("area_path", 1, size)).values("k").annotate(n=Count("id")).order_by()
         ):

@@ -35,8 +35,11 @@ class ScopedFilterSet(filters.FilterSet):
     grid = filters.CharFilter(method="filter_grid", label=_("网格"))
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        user = user or getattr(request, "user", None)
+        if queryset is None:  # never the unscoped default manager
+            queryset = self._meta.model.objects.visible_to(user, "view")
         super().__init__(data, queryset, request=request, **kwargs)
-        self.user = user or getattr(request, "user", None)
+        self.user = user
 
     def filter_area(self, queryset, name, value):
         value = value.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from minqing.accounts.selectors import assignable_cadres
@@ -10,7 +11,7 @@ from minqing.areas.models import Area
 from minqing.core import codes
 from minqing.core.forms import BootstrapMixin, VersionField
 
-from .models import CustomField, EconomyYear, House, Household, Person, Place
+from .models import CustomField, EconomyYear, House, Household, Person, Place, clean_custom_values
 from .services import ECONOMY_FIELDS, HOUSE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, PLACE_FIELDS
 
 
@@ -58,6 +59,10 @@ class PlacedForm(BootstrapMixin, forms.ModelForm):
         if self.instance.pk and "version" in self.fields:
             self.fields["version"].initial = self.instance.version
 
+    def service_data(self) -> dict:
+        """The cleaned fields a service takes (the version travels on its own)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
 
 class HouseholdForm(PlacedForm):
     version = VersionField(required=False)
@@ -78,50 +83,48 @@ class HouseholdForm(PlacedForm):
         self.fields["other_poverty_causes"].widget.attrs["class"] = ""
         self.fields["responsible_cadre"].queryset = assignable_cadres(user)
         self.custom_fields = list(CustomField.objects.filter(is_active=True))
+        stored = self.instance.custom or {}
         for custom in self.custom_fields:
-            self.fields[f"custom_{custom.key}"] = custom_form_field(
-                custom, self.instance.custom.get(custom.key)
-            )
+            self.fields[f"custom_{custom.key}"] = custom_form_field(custom, stored.get(custom.key))
+
+    def clean(self) -> dict:
+        """Custom values are checked by ``clean_custom_values`` (the rule the API and imports share)."""
+        data = super().clean()
+        stored = self.instance.custom or {}
+        submitted = {c.key: data.get(f"custom_{c.key}") for c in self.custom_fields}
+        try:
+            self.custom_values = clean_custom_values({**stored, **submitted}, previous=stored)
+        except ValidationError as error:
+            for item in error.error_dict["custom"]:
+                key = (item.params or {}).get("key")
+                name = f"custom_{key}"
+                self.add_error(name if name in self.fields else None, item.messages)
+        return data
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k in HOUSEHOLD_FIELDS}
-        data["custom"] = {
-            **(self.instance.custom or {}),
-            **{c.key: _json_value(self.cleaned_data.get(f"custom_{c.key}")) for c in self.custom_fields},
-        }
+        data["custom"] = self.custom_values
         return data
 
 
-def _json_value(value):
-    from decimal import Decimal
-
-    return float(value) if isinstance(value, Decimal) else value
-
-
 def custom_form_field(custom: CustomField, initial) -> forms.Field:
+    """An input for one custom field. It only reads what was typed; ``CustomField.clean_value`` judges it."""
     kind = CustomField.Kind
-    if custom.kind == kind.NUMBER:
-        field = forms.DecimalField(label=custom.label, required=False, initial=initial)
-    elif custom.kind == kind.BOOLEAN:
-        field = forms.BooleanField(label=custom.label, required=False, initial=initial)
+    label = custom.label
+    if custom.kind == kind.BOOLEAN:
+        choices = [("", "—"), ("是", _("是")), ("否", _("否"))]
+        initial = {True: "是", False: "否"}.get(initial, "")
+        widget: forms.Widget = forms.Select(choices=choices, attrs={"class": "form-select"})
     elif custom.kind == kind.CHOICE:
-        field = forms.ChoiceField(
-            label=custom.label,
-            required=False,
-            initial=initial,
-            choices=[("", "—"), *[(o, o) for o in custom.options]],
-        )
+        options = list(custom.options)
+        if initial not in (None, "", *options):  # a value saved before the options changed stays visible
+            options.append(initial)
+        widget = forms.Select(choices=[("", "—"), *[(o, o) for o in options]], attrs={"class": "form-select"})
+    elif custom.kind == kind.NUMBER:
+        widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"})
     else:
-        field = forms.CharField(label=custom.label, required=False, initial=initial, max_length=200)
-    css = (
-        "form-check-input"
-        if custom.kind == kind.BOOLEAN
-        else "form-select"
-        if custom.kind == kind.CHOICE
-        else "form-control"
-    )
-    field.widget.attrs["class"] = css
-    return field
+        widget = forms.TextInput(attrs={"class": "form-control", "maxlength": CustomField.TEXT_MAX_LENGTH})
+    return forms.CharField(label=label, required=False, initial=initial, widget=widget, strip=False)
 
 
 class PersonForm(BootstrapMixin, forms.ModelForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.http import HttpRequest
 
 from minqing.areas.models import Area
 from minqing.core.models import AuditEvent
+from minqing.core.pagination import paginate
 from minqing.core.scoping import can
 from minqing.core.uploads import human_size
 
@@ -23,36 +26,38 @@ def household_list(user, action: str = "view"):
     return Household.objects.visible_to(user, action).order_by("area_path", "number")
 
 
-ROW_FIELDS = (
-    "id",
-    "number",
-    "head_name",
-    "address",
-    "member_count",
-    "status",
-    "poverty_alleviated",
-    "monitoring_status",
-    "dibao",
-    "tekun",
-    "housing_secure",
-    "water_safe",
-    "area_path",
-    "grid_path",
-    "updated_at",
-)
+@dataclass(frozen=True)
+class HouseholdRow:
+    """One household of a list page: plain columns plus area and grid names (a template typo fails, no ``dict.get``)."""
 
-
-class Row(dict):
-    """A list row: a dict of household columns with attribute access for the templates."""
-
-    __getattr__ = dict.get
+    id: int
+    number: str
+    head_name: str
+    address: str
+    member_count: int
+    status: str
+    poverty_alleviated: bool
+    monitoring_status: str
+    dibao: str
+    tekun: str
+    housing_secure: bool
+    water_safe: bool
+    area_path: str
+    grid_path: str
+    updated_at: datetime
+    area_label: str = ""
+    grid_label: str = ""
 
     @property
-    def pk(self):
-        return self["id"]
+    def pk(self) -> int:
+        return self.id
 
 
-def household_rows(rows: list[dict]) -> list[Row]:
+#: The columns a list row reads with ``values()``; the labels are added in Python.
+ROW_FIELDS = tuple(f.name for f in fields(HouseholdRow) if f.name not in ("area_label", "grid_label"))
+
+
+def label_household_rows(rows: list[dict]) -> list[HouseholdRow]:
     """Label a page of ``values(*ROW_FIELDS)`` dicts with area and grid names in one query.
 
     Lists build plain rows instead of model instances with joined areas: on a 50-row page that is most
@@ -64,11 +69,9 @@ def household_rows(rows: list[dict]) -> list[Row]:
     names = {a.code: a.short_name for a in Area.objects.filter(code__in=codes - {""}).only("code", "name")}
     result = []
     for r in rows:
-        row = Row(r)
         village = names.get(r["area_path"][:12], "")
-        row["area_label"] = village + names.get(r["area_path"], "") if len(r["area_path"]) > 12 else village
-        row["grid_label"] = names.get(r["grid_path"], "")
-        result.append(row)
+        area_label = village + names.get(r["area_path"], "") if len(r["area_path"]) > 12 else village
+        result.append(HouseholdRow(**r, area_label=area_label, grid_label=names.get(r["grid_path"], "")))
     return result
 
 
@@ -98,13 +101,11 @@ def person_rows(user):
 
 
 def paginate_list(request, queryset):
-    """A page of a list: households become labelled plain rows (see ``household_rows``), others stay as they are."""
-    from minqing.core.pagination import paginate
-
+    """A page of a list: households become labelled plain rows (see ``label_household_rows``), others stay."""
     if queryset.model is not Household:
         return paginate(request, queryset)
     page = paginate(request, queryset.values(*ROW_FIELDS))
-    page.rows = household_rows(page.rows)
+    page.rows = label_household_rows(page.rows)
     return page
 
 

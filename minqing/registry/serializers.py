@@ -15,7 +15,7 @@ from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import codes
 
-from .models import CustomField, EconomyYear, House, Household, Person, Place
+from .models import EconomyYear, House, Household, Person, Place
 from .services import (
     ECONOMY_FIELDS,
     HOUSE_FIELDS,
@@ -300,7 +300,11 @@ class HouseholdUpdateSerializer(PlacedInput):
 
     responsible_cadre = CadreField(required=False, allow_null=True, label="帮扶责任人（用户编号）")
     other_poverty_causes = PovertyCausesField(required=False, label="其他致贫原因")
-    custom = serializers.DictField(required=False, label="自定义字段")
+    custom = serializers.DictField(
+        required=False,
+        label="自定义字段",
+        help_text="字段代码: 值。只需提交要修改的字段；类型和选项由服务按字段定义检查。",
+    )
     version = _version_field()
 
     class Meta:
@@ -309,10 +313,7 @@ class HouseholdUpdateSerializer(PlacedInput):
         validators: list = []
 
     def validate_custom(self, value: dict[str, Any]) -> dict[str, Any]:
-        known = set(CustomField.objects.filter(is_active=True).values_list("key", flat=True))
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise ValidationError(_("未定义的自定义字段：%(keys)s") % {"keys": "、".join(unknown)})
+        """Keys not sent keep their stored values; ``clean_custom_values`` in the service judges the rest."""
         return {**(self.instance.custom if self.instance is not None else {}), **value}
 
 

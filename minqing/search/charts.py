@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any, TypedDict
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
@@ -17,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from minqing.areas.models import LEVEL_LENGTHS, Area, Level
-from minqing.areas.selectors import child_level_length, root_areas
+from minqing.areas.models import PATH_LENGTHS, Area, AreaCount, Level, child_length
+from minqing.areas.selectors import root_areas
 from minqing.core import codes
 from minqing.core.scoping import under
 from minqing.tags.models import PersonTag, Tag
@@ -26,7 +27,7 @@ from minqing.tags.rules import age_under
 
 from .filters import area_of, search_queryset
 
-LEAF_LENGTH = max(LEVEL_LENGTHS.values())
+LEAF_LENGTH = PATH_LENGTHS[-1]
 # (key, lowest age, highest age or None): 0–6, 7–15, 16–17, 18–59, 60–69, 70–79, 80+.
 AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("0-6", 0, 6),
@@ -37,13 +38,6 @@ AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("70-79", 70, 79),
     ("80+", 80, None),
 ]
-
-
-class AreaCount(TypedDict):
-    code: str
-    name: str
-    count: int
-    drill: bool
 
 
 class Bucket(TypedDict):
@@ -62,10 +56,10 @@ def area_level_of(user, area_code: str | None) -> tuple[Area | None, int]:
         area = Area.objects.filter(code=area_code).first()
         if area is None:
             return None, 0
-        return area, child_level_length(area) or LEAF_LENGTH
+        return area, child_length(area.code)
     roots = root_areas(user, "view")
     if len(roots) == 1:
-        return roots[0], child_level_length(roots[0]) or LEAF_LENGTH
+        return roots[0], child_length(roots[0].code)
     return None, min((len(r.code) for r in roots), default=0)
 
 
@@ -91,9 +85,7 @@ def by_area(qs: QuerySet, user, area_code: str | None = None) -> list[AreaCount]
         own_level = parent is not None and code == parent.code
         if own_level:
             name = _("%(name)s（本级）") % {"name": name}
-        result.append(
-            {"code": code, "name": name, "count": n, "drill": len(code) < LEAF_LENGTH and not own_level}
-        )
+        result.append(AreaCount(code, name, n, drill=len(code) < LEAF_LENGTH and not own_level))
     return result
 
 
@@ -176,7 +168,7 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
         return payload
     if dim == "area":
         area_code = area_of(filterset)
-        buckets: list = by_area(qs, user, area_code)
+        buckets: list = [asdict(row) for row in by_area(qs, user, area_code)]
         payload["area"] = area_code
     elif dim == "age":
         buckets = by_age_band(qs)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes
 from minqing.core.scoping import under
-from minqing.registry.filters import ScopedFilterSet, household_search, person_search
-from minqing.registry.models import AssistanceLevel, DestituteSupport, Household, MonitoringStatus, Person
+from minqing.registry.filters import HouseholdFilter, PersonFilter
+from minqing.registry.models import AssistanceLevel, DestituteSupport, MonitoringStatus, Person
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
 from minqing.tags.rules import age_at_least, age_under
 
@@ -94,8 +94,11 @@ class TagsMixin(filters.FilterSet):
         return queryset
 
 
-class PersonSearch(TagsMixin, ScopedFilterSet):
-    """Persons by tags, area subtree, age, sex, ethnicity, education, residence, health, disability, household."""
+class PersonSearch(TagsMixin, PersonFilter):
+    """The registry's person filters, plus tags, age, education, health, disability and the household's status.
+
+    ``sex``, ``ethnicity`` and ``residence_status`` take several values here; ``q`` also reads pinyin initials.
+    """
 
     q = filters.CharFilter(method="filter_q", label=_("姓名/拼音首字母/身份证号/电话"))
     age_min = filters.NumberFilter(method="filter_age_min", label=_("最小年龄"), min_value=0, max_value=130)
@@ -119,7 +122,6 @@ class PersonSearch(TagsMixin, ScopedFilterSet):
     political_status = filters.MultipleChoiceFilter(
         choices=codes.PoliticalStatus.choices, label=_("政治面貌")
     )
-    deceased = filters.BooleanFilter(label=_("已故"))
     household_dibao = filters.ChoiceFilter(
         field_name="household__dibao", choices=AssistanceLevel.choices[1:], label=_("低保")
     )
@@ -133,15 +135,8 @@ class PersonSearch(TagsMixin, ScopedFilterSet):
         field_name="household__monitoring_status", choices=MonitoringStatus.choices[1:], label=_("监测状态")
     )
 
-    class Meta:
-        model = Person
-        fields: list[str] = []
-
-    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
-        if queryset is None:
-            viewer = user or getattr(request, "user", None)
-            queryset = Person.objects.visible_to(viewer, "view")
-        super().__init__(data, queryset, request=request, user=user, **kwargs)
+    class Meta(PersonFilter.Meta):
+        fields: list[str] = []  # declared filters only, tags first: the order of canonical query strings
 
     @property
     def qs(self):
@@ -158,7 +153,7 @@ class PersonSearch(TagsMixin, ScopedFilterSet):
             return queryset.filter(name_initials__startswith=text.lower())
         if len(text) < 2:
             raise_form_error(self, "q", _("请至少输入2个字。"))
-        return person_search(queryset, text)
+        return super().filter_q(queryset, name, text)
 
     def filter_age_min(self, queryset, name, value):
         return queryset.filter(age_at_least(timezone.localdate(), int(value)))
@@ -174,30 +169,15 @@ class PersonSearch(TagsMixin, ScopedFilterSet):
         return queryset.filter(health=value)
 
 
-class HouseholdSearch(TagsMixin, ScopedFilterSet):
-    """Households by tags (their own or their members'), area, assistance status and safety checks."""
+class HouseholdSearch(TagsMixin, HouseholdFilter):
+    """The registry's household filters, plus tags (their own or their members'), size and pinyin initials."""
 
     on = "household"
-    q = filters.CharFilter(method="filter_q", label=_("户主姓名/户编号/身份证号/电话"))
-    status = filters.ChoiceFilter(choices=codes.HouseholdStatus.choices, label=_("户状态"))
-    dibao = filters.ChoiceFilter(choices=AssistanceLevel.choices[1:], label=_("低保"))
-    tekun = filters.ChoiceFilter(choices=DestituteSupport.choices[1:], label=_("特困供养"))
-    poverty_alleviated = filters.BooleanFilter(label=_("脱贫户"))
-    monitoring_status = filters.ChoiceFilter(choices=MonitoringStatus.choices[1:], label=_("监测状态"))
-    water_safe = filters.BooleanFilter(label=_("饮水安全"))
-    housing_secure = filters.BooleanFilter(label=_("住房安全有保障"))
     members_min = filters.NumberFilter(field_name="member_count", lookup_expr="gte", label=_("人口不少于"))
     members_max = filters.NumberFilter(field_name="member_count", lookup_expr="lte", label=_("人口不多于"))
 
-    class Meta:
-        model = Household
-        fields: list[str] = []
-
-    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
-        if queryset is None:
-            viewer = user or getattr(request, "user", None)
-            queryset = Household.objects.visible_to(viewer, "view")
-        super().__init__(data, queryset, request=request, user=user, **kwargs)
+    class Meta(HouseholdFilter.Meta):
+        fields: list[str] = []  # declared filters only, tags first: the order of canonical query strings
 
     def filter_q(self, queryset, name, value):
         text = value.strip()
@@ -209,7 +189,7 @@ class HouseholdSearch(TagsMixin, ScopedFilterSet):
             )
         if 0 < len(text) < 2:
             raise_form_error(self, "q", _("请至少输入2个字。"))
-        return household_search(queryset, text)
+        return super().filter_q(queryset, name, text)
 
 
 def raise_form_error(filterset, field: str, message) -> None:

@@ -8,26 +8,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from minqing.areas.models import ancestor_paths
 from minqing.core.scoping import ALL, under
-
-# Lengths of the significant prefix of an area code, county → group (see areas.LEVEL_LENGTHS).
-PATH_LENGTHS = (2, 4, 6, 9, 12, 15)
-
-
-def scope_root(user) -> str | None:
-    """The area path a user's saved searches are filed under: "" for superusers, None without any scope.
-
-    ``scope_prefixes`` is sorted, so its first entry is always an outermost prefix.
-    """
-    prefixes = user.scope_prefixes("view")
-    if prefixes is ALL:
-        return ""
-    return prefixes[0] if prefixes else None
 
 
 def _ancestors(prefix: str) -> list[str]:
     """The prefix itself and every shorter area path above it, "" (superuser) included."""
-    return ["", *[prefix[:n] for n in PATH_LENGTHS if n < len(prefix)], prefix]
+    return ["", *ancestor_paths(prefix), prefix]
 
 
 class SavedSearchQuerySet(models.QuerySet):

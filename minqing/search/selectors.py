@@ -11,24 +11,16 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from minqing.areas.models import Area
+from minqing.areas.models import Area, AreaCount, child_length, scope_root
 from minqing.core import codes
+from minqing.core.queries import capped_count
 from minqing.core.scoping import ALL, is_grid_path, scope_q, under
 from minqing.registry.models import Person
 from minqing.registry.selectors import household_list, person_rows
 from minqing.tags.models import HouseholdTag, PersonTag, Tag, TagCount
 from minqing.tags.selectors import tag_catalog
 
-from .models import PATH_LENGTHS, SavedSearch
-
-CAP = 10_000
-
-
-def capped_count(qs: QuerySet, cap: int = CAP) -> tuple[int, bool]:
-    """Count up to ``cap`` rows in one ``SELECT COUNT(*) FROM (… LIMIT cap+1)``; True when there are more."""
-    n = qs.order_by().values("pk")[: cap + 1].count()
-    return min(n, cap), n > cap
-
+from .models import SavedSearch
 
 # ------------------------------------------------------------------------------------------- rows
 
@@ -40,11 +32,6 @@ def person_api_rows(user) -> QuerySet:
         .select_related("household", "area", "grid")
         .order_by("area_path", "household_id", "relation", "id")
     )
-
-
-def household_rows(user) -> QuerySet:
-    """Households in view scope, as the registry list shows them."""
-    return household_list(user).order_by("area_path", "number")
 
 
 # ------------------------------------------------------------------------------------------ catalog
@@ -87,27 +74,10 @@ def key_groups(user) -> list[GroupCount]:
 
 
 def breakdown_root(user, area: str | None) -> str:
-    """The area whose children a breakdown lists: ``?area=`` when given, else the user's common root."""
+    """The area whose children a breakdown lists: ``?area=`` when given, else the user's scope root."""
     if area and area.isdigit():
         return area
-    prefixes = user.scope_prefixes("view")
-    if prefixes is ALL or not prefixes:
-        return ""
-    first, last = min(prefixes), max(prefixes)  # the common prefix of all is that of the extremes
-    common = next((first[:n] for n in range(len(first)) if first[n] != last[n : n + 1]), first)
-    return common[: max(n for n in (0, *PATH_LENGTHS) if n <= len(common))]
-
-
-def child_length(root: str) -> int:
-    """Length of the next level's code under ``root`` (15, the group level, at most)."""
-    return next((n for n in PATH_LENGTHS if n > len(root)), PATH_LENGTHS[-1])
-
-
-@dataclass
-class AreaCount:
-    code: str
-    name: str
-    n: int
+    return scope_root(user, "view")
 
 
 def group_breakdown(user, tag: Tag, root: str) -> list[AreaCount]:
@@ -155,7 +125,7 @@ def gap_rows(user, gap: Gap) -> QuerySet:
     """Living persons or normal households in scope that miss what ``gap`` checks (不漏户、不漏人)."""
     if gap.target == "person":
         return person_rows(user).filter(gap.q, deceased=False)
-    return household_rows(user).filter(gap.q, status=codes.HouseholdStatus.NORMAL)
+    return household_list(user).filter(gap.q, status=codes.HouseholdStatus.NORMAL)
 
 
 def gap_counts(user) -> list[tuple[Gap, int, bool]]:

@@ -7,17 +7,18 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from minqing.areas.models import scope_root
 from minqing.core import audit
 
-from .models import SavedSearch, scope_root
+from .models import SavedSearch
 
 
 @transaction.atomic
 def saved_search_save(*, actor, name: str, target: str, params: str, shared: bool) -> SavedSearch:
     """Save (or replace, by name) a search of ``actor``, filed under the actor's scope root. Audited."""
-    root = scope_root(actor)
-    if root is None:
+    if not actor.scope_prefixes("view"):
         raise PermissionDenied(_("您没有可查询的管辖范围。"))
+    root = scope_root(actor, "view")
     search, created = SavedSearch.objects.update_or_create(
         owner=actor,
         target=target,

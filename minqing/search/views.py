@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from minqing.areas.models import Area
+from minqing.core.htmx import render_list, vary_on_htmx, wants_fragment
 from minqing.registry.selectors import paginate_list
 from minqing.tags.selectors import tag_catalog, tags_by_category
 
@@ -38,15 +39,10 @@ from .services import saved_search_delete, saved_search_save
 PERSON, HOUSEHOLD = SavedSearch.Target.PERSON, SavedSearch.Target.HOUSEHOLD
 
 
-def _partial(request: HttpRequest) -> bool:
-    """htmx asks for the results region only (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[str, Any]:
     """Everything a search page and its results partial show, in a bounded number of queries."""
     filterset_class, main, more = SEARCHES[target]
-    rows = selectors.person_rows(request.user) if target == PERSON else selectors.household_rows(request.user)
+    rows = selectors.person_rows(request.user) if target == PERSON else selectors.household_list(request.user)
     data = search_data(query)
     filters = filterset_class(data, queryset=rows, request=request)
     found = search_queryset(filters)
@@ -71,18 +67,19 @@ def _search_page(request: HttpRequest, target: str) -> HttpResponse:
     # slots through request.GET): the search's own filters, non-blank, tags comma-joined.
     canonical = canonical_query(request.GET, target)
     url = f"{request.path}?{canonical.urlencode()}" if canonical else request.path
+    fragment = wants_fragment(request)
     if sorted(canonical.lists()) != sorted(request.GET.lists()):
-        if not _partial(request):
-            return redirect(url)
+        if not fragment:
+            return vary_on_htmx(redirect(url))
         request.GET = canonical
     context = search_context(request, target, request.GET)
-    if _partial(request):
-        return push_url(render(request, "search/_results.html", context), url)
+    if fragment:
+        return push_url(render_list(request, "search/search.html", "search/_results.html", context), url)
     context["tag_groups"] = tags_by_category(tag_catalog())
     context["tag_pickers"] = tag_pickers(SEARCHES[target][0], context["selected"])
     context["more_open"] = any(field.value() for field in context["more_fields"])
     context["saved"] = selectors.saved_searches(request.user, target)
-    return render(request, "search/search.html", context)
+    return render_list(request, "search/search.html", "search/_results.html", context)
 
 
 @login_required
@@ -133,7 +130,8 @@ def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def groups(request: HttpRequest) -> HttpResponse:
-    return render(request, "search/groups.html", {"groups": selectors.key_groups(request.user)})
+    context = {"groups": selectors.key_groups(request.user)}
+    return render_list(request, "search/groups.html", "search/_group_cards.html", context)
 
 
 @login_required
@@ -149,7 +147,7 @@ def group(request: HttpRequest, code: str) -> HttpResponse:
         root_area=Area.objects.visible_to(request.user).filter(code=root).first() if root else None,
         breakdown=selectors.group_breakdown(request.user, tag, root),
     )
-    return render(request, "search/group.html", context)
+    return render_list(request, "search/group.html", "search/_group_rows.html", context)
 
 
 @login_required
@@ -159,4 +157,4 @@ def incomplete(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"gaps": selectors.gap_counts(request.user), "gap": gap}
     if gap is not None:
         context["page"] = paginate_list(request, selectors.gap_rows(request.user, gap))
-    return render(request, "search/incomplete.html", context)
+    return render_list(request, "search/incomplete.html", "search/_gap_rows.html", context)

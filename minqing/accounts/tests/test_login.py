@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,19 +112,6 @@ def test_deploy_check_refuses_demo_password(db, settings):
     user.set_password("A-much-better-Passphrase-7")
     user.save()
     assert demo_passwords_changed(None) == []
-
-
-def test_seed_demo_users_idempotent(db, settings):
-    from minqing.accounts.demo import ensure_demo_users
-    from minqing.areas.demo import ensure_demo_areas
-
-    ensure_demo_areas()
-    ensure_demo_users()
-    ensure_demo_users()
-    assert User.objects.filter(username="township").count() == 1
-    township = User.objects.get(username="township")
-    assert township.scope_prefixes("view") == ["520622102"]
-    call_command("check")
 
 
 def test_data_admin_manages_only_accounts_of_their_area(client, users):

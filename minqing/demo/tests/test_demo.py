@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from minqing.areas.models import Area
 from minqing.core.idnumber import check_consistency, normalize_id_number
-from minqing.registry.demo import generate_registry
+from minqing.demo.writer import generate_registry
 from minqing.registry.models import EconomyYear, House, Household, Person, Place
 
 HOUSEHOLDS = 60

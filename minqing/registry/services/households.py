@@ -9,12 +9,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import audit
 from minqing.core.editing import apply_changes, changeable, check_version
 from minqing.core.history import editable_fields
 
-from ..models import EconomyYear, Household, Person
+from ..models import EconomyYear, Household, Person, clean_custom_values
 from ._common import HEAD, check_area, check_grid, households_changed
 from .persons import person_add, person_move
 
@@ -37,13 +38,21 @@ HOUSEHOLD_FIELDS = editable_fields(
 )
 
 
+def check_cadre(actor: User, cadre: User | None) -> None:
+    """帮扶责任人: an active cadre assigned inside the actor's scope (the choices the form and API offer)."""
+    if cadre is not None and not assignable_cadres(actor).filter(pk=cadre.pk).exists():
+        raise ValidationError({"responsible_cadre": _("帮扶责任人须是您管辖范围内在岗的干部，请重新选择。")})
+
+
 @transaction.atomic
 def household_create(*, actor: User, data: dict[str, Any], head: dict[str, Any]) -> Household:
     """Create a household together with its head (a household never exists without one)."""
     area, grid = data.get("area"), data.get("grid")
     check_area(actor, area)
     check_grid(actor, grid)
+    check_cadre(actor, data.get("responsible_cadre"))
     household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
+    household.custom = clean_custom_values(household.custom)
     household.number = next_household_number(area)
     household.place_paths()
     household.full_clean(exclude=["head_name"])
@@ -63,6 +72,10 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any],
         check_area(actor, data["area"])
     if "grid" in data and data["grid"] != row.grid:
         check_grid(actor, data["grid"])
+    if data.get("responsible_cadre") is not None and data["responsible_cadre"] != row.responsible_cadre:
+        check_cadre(actor, data["responsible_cadre"])
+    if "custom" in data:  # values already stored are kept as they are (see clean_custom_values)
+        data = {**data, "custom": clean_custom_values(data["custom"], previous=row.custom)}
     changes = apply_changes(row, data, HOUSEHOLD_FIELDS)
     if not changes:
         return row
@@ -91,6 +104,8 @@ def household_split(
     movers = [head, *members]
     if any(p.household_id != source.pk for p in movers):
         raise ValidationError(_("分户的人员必须都属于原户。"))
+    if any(p.deceased for p in movers):
+        raise ValidationError(_("已故人员不能分户，请从分户名单中去掉。"))
     if source.members.exclude(pk__in=[p.pk for p in movers]).count() == 0:
         raise ValidationError(_("分户后原户不能没有成员；如整户迁移请修改户的住址或区域。"))
     if head.relation == HEAD:

@@ -20,6 +20,8 @@ from .ids import id_number_check_unique, normalized_id
 if TYPE_CHECKING:
     from minqing.accounts.models import User
 
+MOVE_REASON_MAX = 100  # the form and the API say the same
+
 PERSON_FIELDS = editable_fields(
     Person, exclude=("household", "area", "grid", "area_path", "grid_path", "name_initials")
 )
@@ -119,8 +121,13 @@ def person_move(
     source = row.household
     if target.pk == source.pk:
         raise ValidationError({"to_household": _("目标户与当前户相同。")})
-    if not reason.strip():
+    reason = " ".join(reason.split())
+    if not reason:
         raise ValidationError({"reason": _("请填写迁移原因（如分户、婚嫁、迁入）。")})
+    if len(reason) > MOVE_REASON_MAX:
+        raise ValidationError({"reason": _("迁移原因请控制在100个字以内。")})
+    if relation not in codes.Relation.values:
+        raise ValidationError({"relation": _("请选择在新户中与户主的关系。")})
     remaining = source.members.exclude(pk=row.pk)
     promote = None
     if row.relation == HEAD and remaining.exists():

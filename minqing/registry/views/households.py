@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minqing.core.editing import ConcurrentEditError
+from minqing.core.edit_page import form_page, version_of
+from minqing.core.editing import changeable
+from minqing.core.htmx import render_list
 from minqing.core.scoping import can
 
 from .. import selectors, services
@@ -19,18 +21,15 @@ from ..models import CustomField, EconomyYear, Household
 from ..signals import household_panels
 
 
-def conflict_context(error: ConcurrentEditError) -> dict:
-    return {"message": error.messages[0], "events": error.events}
-
-
 @login_required
 def household_list(request):
     filters = HouseholdFilter(request.GET, queryset=selectors.household_list(request.user), request=request)
-    page = selectors.paginate_list(request, filters.qs)
-    template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
-    return render(
-        request, template, {"filters": filters, "page": page, "can_add": request.user.can("change")}
-    )
+    context = {
+        "filters": filters,
+        "page": selectors.paginate_list(request, filters.qs),
+        "can_add": request.user.can("change"),
+    }
+    return render_list(request, "registry/household_list.html", "registry/_household_rows.html", context)
 
 
 @login_required
@@ -38,9 +37,8 @@ def recent_updates(request):
     """最近更新: the households whose files changed last, in the user's scope."""
     rows = selectors.household_list(request.user).order_by("-updated_at", "-id")
     filters = HouseholdFilter(request.GET, queryset=rows, request=request)
-    page = selectors.paginate_list(request, filters.qs)
-    template = "registry/_recent_rows.html" if request.htmx else "registry/recent.html"
-    return render(request, template, {"filters": filters, "page": page})
+    context = {"filters": filters, "page": selectors.paginate_list(request, filters.qs)}
+    return render_list(request, "registry/recent.html", "registry/_recent_rows.html", context)
 
 
 @login_required
@@ -93,28 +91,16 @@ def _place_create_error(form, head, error: ValidationError) -> None:
 
 @login_required
 def household_edit(request, pk: int):
-    household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
-    if not can(request.user, household, "change"):
-        raise PermissionDenied
-    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data.get("version") or 0
-        try:
-            services.household_update(
-                actor=request.user, household=household, data=form.service_data(), version=version
-            )
-        except ConcurrentEditError as error:
-            conflict = conflict_context(error)
-            household.refresh_from_db()
-            form = HouseholdForm(instance=household, user=request.user)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(household)
-    return render(
-        request, "registry/household_form.html", {"form": form, "household": household, "conflict": conflict}
+    household = changeable(request.user, Household, pk, lock=False)
+    return form_page(
+        request,
+        "registry/household_form.html",
+        HouseholdForm(request.POST or None, instance=household, user=request.user),
+        lambda f: services.household_update(
+            actor=request.user, household=household, data=f.service_data(), version=version_of(f)
+        ),
+        reload=lambda record: HouseholdForm(instance=record, user=request.user),
+        context={"household": household},
     )
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
 
-from minqing.core.editing import ConcurrentEditError
+from minqing.core.edit_page import form_page, version_of
+from minqing.core.editing import changeable
+from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import can
 
@@ -18,28 +17,6 @@ from .. import selectors, services
 from ..filters import HouseFilter
 from ..forms import HouseForm
 from ..models import House, Household
-
-
-def render_list(request, template: str, rows_template: str, context: dict):
-    """The whole page, or only the rows when htmx asks (a history restore needs the whole page)."""
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, rows_template if partial else template, context)
-    # The same URL answers with a page or a fragment: caches and the back button must tell them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def mark_invalid(form):
-    """Bootstrap shows an ``invalid-feedback`` only beside a widget marked ``is-invalid``."""
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-    return form
-
-
-def service_data(form) -> dict:
-    return {name: value for name, value in form.cleaned_data.items() if name != "version"}
 
 
 @login_required
@@ -91,39 +68,27 @@ def house_create(request):
     form = HouseForm(request.POST or None, user=request.user, initial=initial)
     if household:  # The service places the house where its household is.
         form.fields["area"].disabled = form.fields["grid"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            house = services.house_create(
-                actor=request.user, data={**service_data(form), "household": household}
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect(house)
-    return render(request, "registry/house_form.html", {"form": mark_invalid(form), "household": household})
+    return form_page(
+        request,
+        "registry/house_form.html",
+        form,
+        lambda f: services.house_create(
+            actor=request.user, data={**f.service_data(), "household": household}
+        ),
+        context={"household": household},
+    )
 
 
 @login_required
 def house_edit(request, pk: int):
-    house = get_object_or_404(House.objects.visible_to(request.user, "view"), pk=pk)
-    if not can(request.user, house, "change"):
-        raise PermissionDenied
-    form = HouseForm(request.POST or None, instance=house, user=request.user)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data.get("version") or 0
-        try:
-            house = services.house_update(
-                actor=request.user, house=house, data=service_data(form), version=version
-            )
-        except ConcurrentEditError as error:
-            # Show what the other user changed and start again from the record as it is now.
-            conflict, form = error, HouseForm(instance=error.record, user=request.user)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect(house)
-    context = {"form": mark_invalid(form), "house": house, "conflict": conflict}
-    return render(request, "registry/house_form.html", context)
+    house = changeable(request.user, House, pk, lock=False)
+    return form_page(
+        request,
+        "registry/house_form.html",
+        HouseForm(request.POST or None, instance=house, user=request.user),
+        lambda f: services.house_update(
+            actor=request.user, house=house, data=f.service_data(), version=version_of(f)
+        ),
+        reload=lambda record: HouseForm(instance=record, user=request.user),
+        context={"house": house},
+    )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from minqing.core.editing import ConcurrentEditError
+from minqing.core.edit_page import form_page, version_of
+from minqing.core.editing import changeable
+from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import can
 
@@ -17,16 +19,13 @@ from ..filters import PersonFilter
 from ..forms import PersonForm, PersonMoveForm
 from ..models import Household, Person
 from ..signals import person_panels
-from .households import conflict_context
 
 
 @login_required
 def person_list(request):
-    rows = selectors.person_rows(request.user)
-    filters = PersonFilter(request.GET, queryset=rows, request=request)
-    page = paginate(request, filters.qs)
-    template = "registry/_person_rows.html" if request.htmx else "registry/person_list.html"
-    return render(request, template, {"filters": filters, "page": page})
+    filters = PersonFilter(request.GET, queryset=selectors.person_rows(request.user), request=request)
+    context = {"filters": filters, "page": paginate(request, filters.qs)}
+    return render_list(request, "registry/person_list.html", "registry/_person_rows.html", context)
 
 
 @login_required
@@ -48,49 +47,31 @@ def person_detail(request, pk: int):
 
 @login_required
 def member_add(request, pk: int):
-    household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=pk)
-    if not can(request.user, household, "change"):
-        raise PermissionDenied
-    form = PersonForm(request.POST or None, initial={"current_address": household.address})
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_add(actor=request.user, household=household, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已添加家庭成员 %(name)s。") % {"name": person.name})
-            return redirect(household)
-    return render(request, "registry/person_form.html", {"form": form, "household": household})
+    household = changeable(request.user, Household, pk, lock=False)
+    return form_page(
+        request,
+        "registry/person_form.html",
+        PersonForm(request.POST or None, initial={"current_address": household.address}),
+        lambda f: services.person_add(actor=request.user, household=household, data=f.service_data()),
+        context={"household": household},
+        message=lambda person: _("已添加家庭成员 %(name)s。") % {"name": person.name},
+        next_url=lambda person: household,
+    )
 
 
 @login_required
 def person_edit(request, pk: int):
-    person = get_object_or_404(
-        Person.objects.visible_to(request.user, "view").select_related("household"), pk=pk
+    person = changeable(request.user, Person, pk, lock=False)
+    return form_page(
+        request,
+        "registry/person_form.html",
+        PersonForm(request.POST or None, instance=person),
+        lambda f: services.person_update(
+            actor=request.user, person=person, data=f.service_data(), version=version_of(f)
+        ),
+        reload=lambda record: PersonForm(instance=record),
+        context={"person": person, "household": person.household},
     )
-    if not can(request.user, person, "change"):
-        raise PermissionDenied
-    form = PersonForm(request.POST or None, instance=person)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                actor=request.user,
-                person=person,
-                data=form.service_data(),
-                version=form.cleaned_data.get("version") or 0,
-            )
-        except ConcurrentEditError as error:
-            conflict = conflict_context(error)
-            person.refresh_from_db()
-            form = PersonForm(instance=person)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(person)
-    context = {"form": form, "person": person, "household": person.household, "conflict": conflict}
-    return render(request, "registry/person_form.html", context)
 
 
 @login_required

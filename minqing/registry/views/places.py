@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 
-from minqing.core.editing import ConcurrentEditError
+from minqing.core.edit_page import form_page, version_of
+from minqing.core.editing import changeable
+from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import can
 
@@ -16,7 +16,6 @@ from .. import selectors, services
 from ..filters import PlaceFilter
 from ..forms import PlaceForm
 from ..models import Place
-from .houses import mark_invalid, render_list, service_data
 
 
 @login_required
@@ -50,38 +49,24 @@ def place_detail(request, pk: int):
 def place_create(request):
     if not request.user.can("change"):
         raise PermissionDenied
-    form = PlaceForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            place = services.place_create(actor=request.user, data=service_data(form))
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect(place)
-    return render(request, "registry/place_form.html", {"form": mark_invalid(form)})
+    return form_page(
+        request,
+        "registry/place_form.html",
+        PlaceForm(request.POST or None, user=request.user),
+        lambda f: services.place_create(actor=request.user, data=f.service_data()),
+    )
 
 
 @login_required
 def place_edit(request, pk: int):
-    place = get_object_or_404(Place.objects.visible_to(request.user, "view"), pk=pk)
-    if not can(request.user, place, "change"):
-        raise PermissionDenied
-    form = PlaceForm(request.POST or None, instance=place, user=request.user)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data.get("version") or 0
-        try:
-            place = services.place_update(
-                actor=request.user, place=place, data=service_data(form), version=version
-            )
-        except ConcurrentEditError as error:
-            # Show what the other user changed and start again from the record as it is now.
-            conflict, form = error, PlaceForm(instance=error.record, user=request.user)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect(place)
-    context = {"form": mark_invalid(form), "place": place, "conflict": conflict}
-    return render(request, "registry/place_form.html", context)
+    place = changeable(request.user, Place, pk, lock=False)
+    return form_page(
+        request,
+        "registry/place_form.html",
+        PlaceForm(request.POST or None, instance=place, user=request.user),
+        lambda f: services.place_update(
+            actor=request.user, place=place, data=f.service_data(), version=version_of(f)
+        ),
+        reload=lambda record: PlaceForm(instance=record, user=request.user),
+        context={"place": place},
+    )

@@ -1,0 +1,73 @@
+"""The one edit page flow: a valid POST goes to a service; success redirects, a conflict reloads the form.
+
+Every create and edit page of the registry answers through ``form_page``: the template gets ``form``
+(widgets with errors marked ``is-invalid``) and ``conflict`` (for ``core/_conflict.html``), plus its context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .editing import ConcurrentEditError
+from .forms import mark_invalid
+from .models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What ``core/_conflict.html`` shows: why nothing was saved, and what the other editors changed."""
+
+    message: str
+    events: list[AuditEvent]
+
+
+def conflict_context(error: ConcurrentEditError) -> Conflict:
+    return Conflict(message=error.messages[0], events=error.events)
+
+
+def form_page(
+    request: HttpRequest,
+    template: str,
+    form: Any,
+    save: Callable[[Any], models.Model],
+    *,
+    reload: Callable[[Any], Any] | None = None,
+    context: dict[str, Any] | None = None,
+    message: str | Callable[[Any], str] | None = None,
+    next_url: Callable[[Any], Any] | None = None,
+) -> HttpResponse:
+    """Render ``template`` with ``form``, or on a valid POST call ``save(form)`` and redirect to what it saved.
+
+    ``reload(record)`` builds a fresh form from the record as it is now when someone else saved first; a
+    service's ValidationError lands beside the fields. ``message`` (or ``message(record)``) is flashed on
+    success, ``next_url(record)`` chooses where to go (the record itself by default).
+    """
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save(form)
+        except ConcurrentEditError as error:
+            conflict = conflict_context(error)
+            if reload is not None:
+                form = reload(error.record)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            text = message(record) if callable(message) else message
+            messages.success(request, text or _("已保存。"))
+            return redirect(next_url(record) if next_url else record)
+    return render(request, template, {**(context or {}), "form": mark_invalid(form), "conflict": conflict})
+
+
+def version_of(form: Any) -> int:
+    """The record version the user loaded (0 when the form carried none: the service will see a conflict)."""
+    return form.cleaned_data.get("version") or 0
