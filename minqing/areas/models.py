@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -164,3 +165,42 @@ class GridMember(models.Model):
     @property
     def area_path(self) -> str:
         return self.grid.code
+
+
+class AreaPlaced(models.Model):
+    """A row placed in the area tree: area path and grid path are copies kept by the services."""
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = models.CharField(_("区域路径"), max_length=15, editable=False)
+    grid = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("所属网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "grid"},
+    )
+    grid_path = models.CharField(_("网格路径"), max_length=15, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def place_paths(self) -> None:
+        self.area_path = self.area.code
+        self.grid_path = self.grid.code if self.grid_id else ""
+
+    def clean_placement(self) -> None:
+        """Households and what they own sit in a village or one of its groups; the grid is of the same village."""
+        errors = {}
+        area = self.area if self.area_id else None
+        if area is not None and area.level not in ("village", "group"):
+            errors["area"] = _("请选择村(社区)或村民小组。")
+        if self.grid_id and area is not None:
+            village = area.code[:12]
+            if self.grid.level != "grid" or not self.grid.code.startswith(village):
+                errors["grid"] = _("网格必须属于同一个村(社区)。")
+        if errors:
+            raise ValidationError(errors)

@@ -528,3 +528,43 @@ def label(choices_cls: type[models.Choices], code: object) -> str:
         return str(choices_cls(str(code)).label)
     except ValueError:
         return str(code)
+
+
+# Registry choices of our own (no national table): assistance, support, monitoring, place types.
+
+
+class AssistanceLevel(models.TextChoices):
+    NONE = "", _("无")
+    URBAN = "urban", _("城市低保")
+    RURAL = "rural", _("农村低保")
+
+
+class DestituteSupport(models.TextChoices):
+    NONE = "", _("无")
+    CENTRALISED = "central", _("集中供养")
+    DISPERSED = "dispersed", _("分散供养")
+
+
+class MonitoringStatus(models.TextChoices):
+    NONE = "", _("非监测对象")
+    MONITORING = "monitoring", _("监测中")
+    RISK_CLEARED = "cleared", _("风险消除")
+
+
+class PlaceType(models.TextChoices):
+    SHOP = "shop", _("商铺")
+    MARKET = "market", _("集贸市场")
+    SCHOOL = "school", _("学校")
+    KINDERGARTEN = "kindergarten", _("幼儿园")
+    CLINIC = "clinic", _("卫生室/诊所")
+    ENTERPRISE = "enterprise", _("企业")
+    WORKSHOP = "workshop", _("作坊/加工点")
+    RESTAURANT = "restaurant", _("餐饮")
+    LODGING = "lodging", _("旅馆/民宿")
+    RELIGIOUS = "religious", _("宗教活动场所")
+    PUBLIC = "public", _("村(居)公共服务场所")
+    OTHER = "other", _("其他")
+
+
+# Tables of our own whose first choice is "none" (stored as ""), unlike the national tables above.
+OWN_TABLES = (AssistanceLevel, DestituteSupport, MonitoringStatus)

@@ -80,3 +80,14 @@ class AuditEvent(models.Model):
             else:
                 lines.append(Change(str(name), "", _text(value), is_pair=False))
         return lines
+
+
+class Versioned(models.Model):
+    """Optimistic locking and timestamps for records several cadres edit."""
+
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -12,16 +12,7 @@ from minqing.core import codes
 from minqing.core.idnumber import IdNumberError, normalize_id_number
 from minqing.core.scoping import under
 
-from .models import (
-    AssistanceLevel,
-    DestituteSupport,
-    House,
-    Household,
-    MonitoringStatus,
-    Person,
-    Place,
-    PlaceType,
-)
+from .models import House, Household, Person, Place
 
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 PHONE_LIKE = re.compile(r"^1\d{10}$|^0\d{9,11}$")
@@ -101,9 +92,9 @@ class HouseholdFilter(ScopedFilterSet):
     q = filters.CharFilter(method="filter_q", label=_("户主姓名/户编号/身份证号/电话"))
     status = filters.ChoiceFilter(choices=codes.HouseholdStatus.choices, label=_("户状态"))
     poverty_alleviated = filters.BooleanFilter(label=_("脱贫户"))
-    monitoring_status = filters.ChoiceFilter(choices=MonitoringStatus.choices[1:], label=_("监测状态"))
-    dibao = filters.ChoiceFilter(choices=AssistanceLevel.choices[1:], label=_("低保"))
-    tekun = filters.ChoiceFilter(choices=DestituteSupport.choices[1:], label=_("特困供养"))
+    monitoring_status = filters.ChoiceFilter(choices=codes.MonitoringStatus.choices[1:], label=_("监测状态"))
+    dibao = filters.ChoiceFilter(choices=codes.AssistanceLevel.choices[1:], label=_("低保"))
+    tekun = filters.ChoiceFilter(choices=codes.DestituteSupport.choices[1:], label=_("特困供养"))
     water_safe = filters.BooleanFilter(label=_("饮水安全"))
     housing_secure = filters.BooleanFilter(label=_("住房安全有保障"))
 
@@ -149,7 +140,7 @@ class HouseFilter(ScopedFilterSet):
 
 class PlaceFilter(ScopedFilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="contains", label=_("名称"))
-    place_type = filters.ChoiceFilter(choices=PlaceType.choices, label=_("场所类型"))
+    place_type = filters.ChoiceFilter(choices=codes.PlaceType.choices, label=_("场所类型"))
     hazard_type = filters.ChoiceFilter(choices=codes.HazardType.choices, label=_("隐患类型"))
     has_hazard = filters.BooleanFilter(method="filter_has_hazard", label=_("有隐患"))
 

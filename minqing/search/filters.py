@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.core import codes
 from minqing.core.scoping import under
 from minqing.registry.filters import HouseholdFilter, PersonFilter
-from minqing.registry.models import AssistanceLevel, DestituteSupport, MonitoringStatus, Person
+from minqing.registry.models import Person
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
 from minqing.tags.rules import age_at_least, age_under
 
@@ -123,16 +123,18 @@ class PersonSearch(TagsMixin, PersonFilter):
         choices=codes.PoliticalStatus.choices, label=_("政治面貌")
     )
     household_dibao = filters.ChoiceFilter(
-        field_name="household__dibao", choices=AssistanceLevel.choices[1:], label=_("低保")
+        field_name="household__dibao", choices=codes.AssistanceLevel.choices[1:], label=_("低保")
     )
     household_tekun = filters.ChoiceFilter(
-        field_name="household__tekun", choices=DestituteSupport.choices[1:], label=_("特困供养")
+        field_name="household__tekun", choices=codes.DestituteSupport.choices[1:], label=_("特困供养")
     )
     household_alleviated = filters.BooleanFilter(
         field_name="household__poverty_alleviated", label=_("脱贫户")
     )
     household_monitoring = filters.ChoiceFilter(
-        field_name="household__monitoring_status", choices=MonitoringStatus.choices[1:], label=_("监测状态")
+        field_name="household__monitoring_status",
+        choices=codes.MonitoringStatus.choices[1:],
+        label=_("监测状态"),
     )
 
     class Meta(PersonFilter.Meta):

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from minqing.core import codes
-from minqing.registry.models import AssistanceLevel, DestituteSupport, MonitoringStatus
 
 from .rules import age_at_least, age_under
 
@@ -40,9 +39,9 @@ PERSON_FIELDS: dict[str, Any] = {
 }
 HOUSEHOLD_FIELDS: dict[str, Any] = {
     "household_type": codes.HouseholdType,
-    "dibao": AssistanceLevel,
-    "tekun": DestituteSupport,
-    "monitoring_status": MonitoringStatus,
+    "dibao": codes.AssistanceLevel,
+    "tekun": codes.DestituteSupport,
+    "monitoring_status": codes.MonitoringStatus,
     "monitoring_type": codes.MonitoringType,
     "risk_type": codes.RiskType,
     "main_poverty_cause": codes.PovertyCause,

@@ -1,0 +1,319 @@
+"""户 and 人: the household file and its members (the GB/T 31000 person block)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minqing.areas.models import AreaPlaced
+from minqing.core import codes
+from minqing.core.idnumber import (
+    IdNumberError,
+    check_consistency,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_phone,
+)
+from minqing.core.models import Versioned
+from minqing.core.scoping import GridScopedQuerySet
+
+
+class HouseholdQuerySet(GridScopedQuerySet):
+    def active(self):
+        return self.filter(status=codes.HouseholdStatus.NORMAL)
+
+
+class Household(AreaPlaced, Versioned):
+    """户: one household file (一户一档)."""
+
+    number = models.CharField(_("户编号"), max_length=24, unique=True)
+    address = models.CharField(_("住址"), max_length=200)
+    household_type = models.CharField(
+        _("户别"), max_length=1, choices=codes.HouseholdType.choices, default=codes.HouseholdType.AGRICULTURAL
+    )
+    phone = models.CharField(
+        _("联系电话"), max_length=20, blank=True, db_index=True, validators=[validate_phone]
+    )
+    registration_match = models.BooleanField(_("人户一致"), default=True)
+    status = models.CharField(
+        _("户状态"), max_length=1, choices=codes.HouseholdStatus.choices, default=codes.HouseholdStatus.NORMAL
+    )
+    # Copies of the head's name and the member count, kept by services, so lists need no joins.
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True, db_index=True)
+    member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
+
+    # 脱贫攻坚 / 防止返贫
+    poverty_alleviated = models.BooleanField(_("脱贫户"), default=False)
+    alleviated_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    monitoring_status = models.CharField(
+        _("监测状态"), max_length=10, choices=codes.MonitoringStatus.choices, default="", blank=True
+    )
+    monitoring_type = models.CharField(
+        _("监测对象类型"), max_length=1, choices=codes.MonitoringType.choices, blank=True
+    )
+    risk_type = models.CharField(_("主要风险类型"), max_length=2, choices=codes.RiskType.choices, blank=True)
+    main_poverty_cause = models.CharField(
+        _("主要致贫原因"), max_length=2, choices=codes.PovertyCause.choices, blank=True
+    )
+    other_poverty_causes = models.JSONField(_("其他致贫原因"), default=list, blank=True)
+    # 社会救助
+    dibao = models.CharField(
+        _("低保"), max_length=5, choices=codes.AssistanceLevel.choices, default="", blank=True
+    )
+    tekun = models.CharField(
+        _("特困供养"), max_length=9, choices=codes.DestituteSupport.choices, default="", blank=True
+    )
+    # 资源
+    cultivated_land_mu = models.DecimalField(
+        _("耕地(亩)"), max_digits=8, decimal_places=2, default=Decimal(0)
+    )
+    forest_land_mu = models.DecimalField(_("林地(亩)"), max_digits=8, decimal_places=2, default=Decimal(0))
+    # 两不愁三保障 + 饮水安全
+    food_secure = models.BooleanField(_("不愁吃"), default=True)
+    clothing_secure = models.BooleanField(_("不愁穿"), default=True)
+    education_secure = models.BooleanField(_("义务教育有保障"), default=True)
+    medical_secure = models.BooleanField(_("基本医疗有保障"), default=True)
+    housing_secure = models.BooleanField(_("住房安全有保障"), default=True)
+    water_safe = models.BooleanField(_("饮水安全"), default=True)
+    water_difficulty = models.CharField(_("饮水困难情况"), max_length=200, blank=True)
+    difficulties = models.TextField(_("困难及诉求"), blank=True)
+    responsible_cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("帮扶责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assisted_households",
+    )
+    custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    SENSITIVE = {"phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+        ordering = ["area_path", "number"]
+        indexes = [
+            models.Index(fields=["area_path", "number"], name="household_area_idx"),
+            models.Index(fields=["grid_path", "number"], name="household_grid_idx"),
+            models.Index(fields=["area_path", "-updated_at"], name="household_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cultivated_land_mu__gte=0) & Q(forest_land_mu__gte=0),
+                name="household_land_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(monitoring_status="") | ~Q(monitoring_type=""),
+                name="household_monitoring_has_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_name or _('(无户主)')} · {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household", args=[self.pk])
+
+    def clean(self) -> None:
+        self.clean_placement()
+        if self.monitoring_status and not self.monitoring_type:
+            raise ValidationError({"monitoring_type": _("监测对象必须选择监测对象类型。")})
+        if self.alleviated_year and not self.poverty_alleviated:
+            raise ValidationError({"alleviated_year": _("只有脱贫户才填写脱贫年度。")})
+        if self.alleviated_year and not 2013 <= self.alleviated_year <= timezone.localdate().year:
+            raise ValidationError({"alleviated_year": _("脱贫年度应在2013年到今年之间。")})
+        causes = self.other_poverty_causes
+        if not isinstance(causes, list) or any(c not in codes.PovertyCause.values for c in causes):
+            raise ValidationError({"other_poverty_causes": _("其他致贫原因只能从致贫原因代码表中选择。")})
+        if len(set(causes)) != len(causes):
+            raise ValidationError({"other_poverty_causes": _("其他致贫原因不要重复选择。")})
+        if self.main_poverty_cause in causes:
+            raise ValidationError({"other_poverty_causes": _("其他致贫原因不应重复主要致贫原因。")})
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def guarantees(self) -> list[tuple[str, bool]]:
+        """两不愁三保障 and water safety, in the order cadres read them."""
+        names = [
+            "food_secure",
+            "clothing_secure",
+            "education_secure",
+            "medical_secure",
+            "housing_secure",
+            "water_safe",
+        ]
+        return [(self._meta.get_field(n).verbose_name, getattr(self, n)) for n in names]
+
+
+class PersonQuerySet(GridScopedQuerySet):
+    def living(self):
+        return self.filter(deceased=False)
+
+
+class Person(AreaPlaced, Versioned):
+    """人: one person, GB/T 31000 person block plus the registry's social fields."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("所在户"), on_delete=models.PROTECT, related_name="members"
+    )
+    relation = models.CharField(_("与户主关系"), max_length=2, choices=codes.Relation.choices)
+    # One ID number is one person in the whole database; NULL while unknown (信息不全).
+    id_number = models.CharField(_("公民身份号码"), max_length=18, null=True, blank=True, unique=True)
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name_initials = models.CharField(
+        _("姓名拼音首字母"), max_length=50, blank=True, db_index=True, editable=False
+    )
+    former_name = models.CharField(_("曾用名"), max_length=50, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=codes.Sex.choices)
+    birth_date = models.DateField(_("出生日期"), db_index=True)
+    ethnicity = models.CharField(
+        _("民族"), max_length=2, choices=codes.Ethnicity.choices, default=codes.Ethnicity.HAN
+    )
+    native_place = models.CharField(_("籍贯"), max_length=100, blank=True)
+    marital_status = models.CharField(
+        _("婚姻状况"), max_length=2, choices=codes.MaritalStatus.choices, blank=True
+    )
+    political_status = models.CharField(
+        _("政治面貌"),
+        max_length=2,
+        choices=codes.PoliticalStatus.choices,
+        default=codes.PoliticalStatus.MASSES,
+    )
+    education = models.CharField(_("学历"), max_length=2, choices=codes.Education.choices, blank=True)
+    religion = models.CharField(
+        _("宗教信仰"), max_length=2, choices=codes.Religion.choices, default=codes.Religion.NONE
+    )
+    employment = models.CharField(_("从业状况"), max_length=2, choices=codes.Employment.choices, blank=True)
+    occupation = models.CharField(_("职业"), max_length=50, blank=True)
+    workplace = models.CharField(_("服务处所"), max_length=100, blank=True)
+    phone = models.CharField(
+        _("联系方式"), max_length=20, blank=True, db_index=True, validators=[validate_phone]
+    )
+    registered_address = models.CharField(_("户籍地详址"), max_length=200, blank=True)
+    current_address = models.CharField(_("现住地详址"), max_length=200, blank=True)
+    registration_match = models.BooleanField(_("人户一致"), default=True)
+    residence_status = models.CharField(
+        _("居住状态"),
+        max_length=2,
+        choices=codes.ResidenceStatus.choices,
+        default=codes.ResidenceStatus.AT_HOME,
+    )
+    away_destination = models.CharField(_("外出去向"), max_length=100, blank=True)
+    away_since = models.DateField(_("外出时间"), null=True, blank=True)
+    work_location = models.CharField(
+        _("务工地点"), max_length=1, choices=codes.WorkLocation.choices, blank=True
+    )
+    inflow_reason = models.CharField(
+        _("流入原因"), max_length=2, choices=codes.InflowReason.choices, blank=True
+    )
+    health = models.CharField(
+        _("健康状况"), max_length=2, choices=codes.Health.choices, default=codes.Health.HEALTHY
+    )
+    chronic_disease = models.CharField(_("慢性病"), max_length=100, blank=True)
+    disability_category = models.CharField(
+        _("残疾类别"), max_length=1, choices=codes.DisabilityCategory.choices, blank=True
+    )
+    disability_grade = models.CharField(
+        _("残疾等级"), max_length=1, choices=codes.DisabilityGrade.choices, blank=True
+    )
+    disability_cert_no = models.CharField(_("残疾人证号"), max_length=20, blank=True)
+    labor_ability = models.CharField(
+        _("劳动能力"), max_length=1, choices=codes.LaborAbility.choices, blank=True
+    )
+    skills = models.CharField(_("技能特长"), max_length=200, blank=True)
+    military_service = models.CharField(
+        _("兵役状况"), max_length=1, choices=codes.MilitaryService.choices, blank=True
+    )
+    medical_insurance = models.BooleanField(_("参加基本医疗保险"), default=True)
+    pension_insurance = models.BooleanField(_("参加基本养老保险"), default=False)
+    deceased = models.BooleanField(_("已故"), default=False)
+    death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["household_id", "relation", "birth_date"]
+        indexes = [
+            models.Index(fields=["area_path", "birth_date"], name="person_area_birth_idx"),
+            # Person lists and searches read in (area, household) order: first pages need no big sort.
+            models.Index(fields=["area_path", "household"], name="person_area_household_idx"),
+            models.Index(fields=["grid_path"], name="person_grid_idx"),
+            models.Index(fields=["area_path", "-updated_at"], name="person_updated_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation=codes.Relation.HEAD),
+                name="person_one_head_per_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(death_date__isnull=True) | Q(death_date__gte=models.F("birth_date")),
+                name="person_died_after_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person", args=[self.pk])
+
+    def clean(self) -> None:
+        """The rules every entry path shares (forms, API, imports): ID number, dates, coded combinations."""
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.id_number:
+            try:
+                self.id_number = normalize_id_number(self.id_number)
+                check_consistency(self.id_number, birth_date=self.birth_date, sex=self.sex)
+            except IdNumberError as error:
+                errors[error.field] = error.message
+        if self.birth_date and self.birth_date > today:
+            errors["birth_date"] = _("出生日期不能晚于今天。")
+        if self.death_date:
+            if self.death_date > today:
+                errors["death_date"] = _("死亡日期不能晚于今天。")
+            elif self.birth_date and self.death_date < self.birth_date:
+                errors["death_date"] = _("死亡日期不能早于出生日期。")
+            self.deceased = True
+        if bool(self.disability_category) != bool(self.disability_grade):
+            errors["disability_grade"] = _("残疾类别和残疾等级要同时填写。")
+        if self.residence_status == codes.ResidenceStatus.INFLOW and not self.inflow_reason:
+            errors["inflow_reason"] = _("流入人口请选择流入原因。")
+        if self.away_since and self.away_since > today:
+            errors["away_since"] = _("外出时间不能晚于今天。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def age_on(self, day) -> int:
+        return (
+            day.year
+            - self.birth_date.year
+            - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        )
