@@ -25,18 +25,13 @@ logger = logging.getLogger(__name__)
 MAX_PARAMS = 2000
 
 
-def setting(name: str, default):
-    """Export settings with their defaults (see the README of this app for what each does)."""
-    return getattr(settings, name, default)
-
-
 def worker_configured() -> bool:
     """True when a ``run_exports`` worker serves the queue (the ``EXPORTS_WORKER`` setting)."""
     return bool(settings.EXPORTS_WORKER)
 
 
 def inline_max_rows() -> int:
-    return int(setting("EXPORT_INLINE_MAX_ROWS", 2000))
+    return settings.EXPORT_INLINE_MAX_ROWS
 
 
 def export_start(*, owner, kind: str, params: str) -> ExportJob:
@@ -62,7 +57,7 @@ def export_start(*, owner, kind: str, params: str) -> ExportJob:
         area_path=scope_root(owner, "export"),
         background=not small,
     )
-    if small or setting("EXPORTS_RUN_INLINE", False):
+    if small or settings.EXPORTS_RUN_INLINE:
         claimed = job_claim(job.pk)
         if claimed is not None:
             return export_run(job=claimed)
@@ -164,7 +159,7 @@ def _finish(job: ExportJob, handle, *, written: int, masked: bool) -> ExportJob:
 
 def jobs_reap_stale(*, minutes: int | None = None) -> int:
     """Fail jobs that stopped moving (their process ended): they would otherwise show progress forever."""
-    minutes = minutes if minutes is not None else int(setting("EXPORTS_STALE_MINUTES", 10))
+    minutes = minutes if minutes is not None else settings.EXPORTS_STALE_MINUTES
     cutoff = timezone.now() - datetime.timedelta(minutes=minutes)
     return ExportJob.objects.filter(
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], updated_at__lt=cutoff
@@ -173,7 +168,7 @@ def jobs_reap_stale(*, minutes: int | None = None) -> int:
 
 def jobs_purge(*, days: int | None = None) -> int:
     """Delete export files (and their jobs) older than ``EXPORTS_KEEP_DAYS``: lists of residents must not linger."""
-    days = days if days is not None else int(setting("EXPORTS_KEEP_DAYS", 7))
+    days = days if days is not None else settings.EXPORTS_KEEP_DAYS
     old = ExportJob.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
     count = 0
     for job in old.iterator():
