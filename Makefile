@@ -48,12 +48,12 @@ typecheck: install
 pytest-sqlite: install
 	@if [ -x "$(CHROMIUM)" ]; then echo "Browser tests: $(CHROMIUM)"; \
 	 else echo "NOTE: no chromium at $(CHROMIUM): browser tests will be SKIPPED (apt-get install chromium)"; fi
-	env -u DATABASE_URL TESTING=1 $(VENV)/bin/pytest
+	env -u DATABASE_URL TESTING=1 $(VENV)/bin/pytest -n auto --dist loadfile
 
 pytest-postgres: install
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "Running the suite on PostgreSQL ($$DATABASE_URL)"; \
-	  TESTING=1 $(VENV)/bin/pytest --create-db -m "not sqlite_only"; \
+	  TESTING=1 $(VENV)/bin/pytest -n auto --dist loadfile --create-db -m "not sqlite_only"; \
 	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
 test: lint pytest-sqlite pytest-postgres

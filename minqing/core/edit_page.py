@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .editing import ConcurrentEditError
+from .editing import ConcurrentEditError, changeable
 from .forms import mark_invalid
 from .models import AuditEvent
 
@@ -66,6 +66,36 @@ def form_page(
             messages.success(request, text or _("已保存。"))
             return redirect(next_url(record) if next_url else record)
     return render(request, template, {**(context or {}), "form": mark_invalid(form), "conflict": conflict})
+
+
+def edit_page(
+    request: HttpRequest,
+    model: type[models.Model],
+    pk: int,
+    form_class: Any,
+    update: Callable[..., models.Model],
+    template: str,
+    *,
+    extra: Callable[[Any], dict[str, Any]] | None = None,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """The edit page of one record: 404 outside the view scope, 403 without change rights, then ``form_page``.
+
+    ``update`` is the service, called as ``update(actor=…, <model_name>=record, data=…, version=…)``; the
+    template gets the record under its model name (``house``, ``person``…) plus ``extra(record)``.
+    """
+    name = model._meta.model_name
+    record = changeable(request.user, model, pk, lock=False)
+    return form_page(
+        request,
+        template,
+        form_class(request.POST or None, instance=record, **form_kwargs),
+        lambda form: update(
+            actor=request.user, **{name: record}, data=form.service_data(), version=version_of(form)
+        ),
+        reload=lambda fresh: form_class(instance=fresh, **form_kwargs),
+        context={name: record, **(extra(record) if extra else {})},
+    )
 
 
 def version_of(form: Any) -> int:

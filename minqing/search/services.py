@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import scope_root
 from minqing.core import audit
+from minqing.core.scoping import ALL
 
 from .models import SavedSearch
+
+NAME_MAX, PARAMS_MAX = 60, 2000  # the form says the same
 
 
 @transaction.atomic
 def saved_search_save(*, actor, name: str, target: str, params: str, shared: bool) -> SavedSearch:
-    """Save (or replace, by name) a search of ``actor``, filed under the actor's scope root. Audited."""
-    if not actor.scope_prefixes("view"):
+    """Save (or replace, by name) a search of ``actor``, filed under one of the actor's own areas. Audited.
+
+    Sharing must never reach colleagues outside the actor's areas: a user with two villages files under the
+    first of them, not under the township that covers both (its other villages would see the search).
+    """
+    prefixes = actor.scope_prefixes("view")
+    if not prefixes:
         raise PermissionDenied(_("您没有可查询的管辖范围。"))
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX:
+        raise ValidationError({"name": _("请填写名称（60个字以内）。")})
+    if target not in SavedSearch.Target.values:
+        raise ValidationError({"target": _("请选择查询对象（人员或户）。")})
+    if len(params) > PARAMS_MAX:
+        raise ValidationError({"params": _("查询条件太长，无法保存。")})
     root = scope_root(actor, "view")
+    if prefixes is not ALL and root not in prefixes:
+        root = min(prefixes)
     search, created = SavedSearch.objects.update_or_create(
         owner=actor,
         target=target,

@@ -1,13 +1,30 @@
-"""Playwright on Debian's chromium (never a downloaded browser). Tests skip plainly when it is missing."""
+"""Playwright on Debian's chromium (never a downloaded browser).
+
+Browser tests skip, with the command to run, when chromium or the built front-end assets are missing;
+they never wait long: a missing asset or element fails within seconds, naming what was not found.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+DIST = Path(__file__).resolve().parents[3] / "frontend" / "dist"
+# What `make install` (npm run build) copies into frontend/dist/vendor and the pages load.
+ASSETS = (
+    "bootstrap.min.css",
+    "bootstrap.bundle.min.js",
+    "bootstrap-icons.min.css",
+    "htmx.min.js",
+    "echarts.min.js",
+)
+# Short on purpose: a page of this app answers in well under a second on a laptop.
+ACTION_TIMEOUT_MS = 5_000
+NAVIGATION_TIMEOUT_MS = 10_000
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,9 +47,26 @@ def chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
 
 
-needs_chromium = pytest.mark.skipif(
-    not chromium_available(), reason=f"Debian chromium not found at {CHROMIUM}"
-)
+def missing_assets() -> list[str]:
+    return [name for name in ASSETS if not (DIST / "vendor" / name).is_file()]
+
+
+def skip_reason() -> str | None:
+    if not chromium_available():
+        return f"Debian chromium not found at {CHROMIUM}: run `apt-get install chromium` (or set CHROMIUM=…)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed: run `make install`"
+    if missing := missing_assets():
+        return (
+            f"front-end assets not built ({', '.join(missing)} missing in {DIST}/vendor): run `make install`"
+        )
+    return None
+
+
+# The name is historical: it also skips when the front-end assets are not built.
+needs_chromium = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
 
 
 @pytest.fixture
@@ -40,16 +74,30 @@ def browser_page(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS, timeout=NAVIGATION_TIMEOUT_MS
+        )
         context = browser.new_context(locale="zh-CN", **PHONE)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(ACTION_TIMEOUT_MS)
+        page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         page.base_url = live_server.url
+        # A static file the page could not load (asset not built, wrong path) is named in the failure.
+        failed: list[str] = []
+        page.on(
+            "response",
+            lambda r: (
+                failed.append(f"{r.status} {r.url}") if "/static/" in r.url and r.status >= 400 else None
+            ),
+        )
+        page.on("requestfailed", lambda r: failed.append(f"failed {r.url}") if "/static/" in r.url else None)
         try:
             yield page
         finally:
             context.close()
             browser.close()
+        if failed:
+            pytest.fail(f"static assets did not load: {failed} (run `make install` to build frontend/dist)")
 
 
 def log_in(page, username: str, password: str) -> None:

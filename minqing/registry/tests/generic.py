@@ -59,7 +59,9 @@ class HouseCase(ModelTestCase):
     model = House
 
     def make(self, tree, where):
-        return House.objects.create(address=f"{WHERE[where][0]}村{next(_numbers)}号房", safety_grade="A", **placed(tree, where))
+        return House.objects.create(
+            address=f"{WHERE[where][0]}村{next(_numbers)}号房", safety_grade="A", **placed(tree, where)
+        )
 
     def marker(self, obj):
         return obj.address
@@ -70,7 +72,10 @@ class PlaceCase(ModelTestCase):
 
     def make(self, tree, where):
         return Place.objects.create(
-            name=f"{WHERE[where][0]}小卖部{next(_numbers)}", place_type="shop", address="村口", **placed(tree, where)
+            name=f"{WHERE[where][0]}小卖部{next(_numbers)}",
+            place_type="shop",
+            address="村口",
+            **placed(tree, where),
         )
 
     def marker(self, obj):

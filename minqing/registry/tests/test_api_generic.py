@@ -11,7 +11,9 @@ from .generic import WHERE, HouseCase, HouseholdCase, PersonCase, PlaceCase, mak
 pytestmark = pytest.mark.django_db
 
 
-class TestHouseholdAPI(HouseholdCase, APIListTestCase, APIDetailTestCase, APICreateTestCase, APIUpdateTestCase):
+class TestHouseholdAPI(
+    HouseholdCase, APIListTestCase, APIDetailTestCase, APICreateTestCase, APIUpdateTestCase
+):
     basename = "household"
     api_marker_field = "number"
     api_update_data = {"address": "鱼塘村一组新18号", "dibao": "rural"}
@@ -19,7 +21,12 @@ class TestHouseholdAPI(HouseholdCase, APIListTestCase, APIDetailTestCase, APICre
     def api_create_data(self, tree, obj, where):
         _, area, grid = WHERE[where]
         head = {"name": "龙新户", "sex": "1", "birth_date": "1978-08-08", "id_number": new_id_number()}
-        return {"area": getattr(tree, area).code, "grid": getattr(tree, grid).code, "address": "8号", "head": head}
+        return {
+            "area": getattr(tree, area).code,
+            "grid": getattr(tree, grid).code,
+            "address": "8号",
+            "head": head,
+        }
 
 
 class TestPersonAPI(PersonCase, APIListTestCase, APIDetailTestCase, APICreateTestCase, APIUpdateTestCase):
@@ -30,7 +37,13 @@ class TestPersonAPI(PersonCase, APIListTestCase, APIDetailTestCase, APICreateTes
 
     def api_create_data(self, tree, obj, where):
         household = obj.household if where == "v" else make_household(tree, "w")
-        return {"household": household.pk, "name": "龙小妹", "relation": "30", "sex": "2", "birth_date": "2010-03-04"}
+        return {
+            "household": household.pk,
+            "name": "龙小妹",
+            "relation": "30",
+            "sex": "2",
+            "birth_date": "2010-03-04",
+        }
 
 
 class TestHouseAPI(HouseCase, APIListTestCase, APIDetailTestCase, APICreateTestCase, APIUpdateTestCase):

@@ -66,7 +66,14 @@ class TestHouseholdViews(
         return Household.objects.get(head_name="杨建档")
 
 
-class TestPersonViews(PersonCase, ListViewTestCase, DetailViewTestCase, OutOfScopeViewTestCase, CreateViewTestCase, UpdateViewTestCase):
+class TestPersonViews(
+    PersonCase,
+    ListViewTestCase,
+    DetailViewTestCase,
+    OutOfScopeViewTestCase,
+    CreateViewTestCase,
+    UpdateViewTestCase,
+):
     list_url = "registry:person_list"
     detail_url = "registry:person"
     create_url = "registry:member_add"
@@ -121,7 +128,14 @@ def house_data(tree, where):
     }
 
 
-class TestHouseViews(HouseCase, ListViewTestCase, DetailViewTestCase, OutOfScopeViewTestCase, CreateViewTestCase, UpdateViewTestCase):
+class TestHouseViews(
+    HouseCase,
+    ListViewTestCase,
+    DetailViewTestCase,
+    OutOfScopeViewTestCase,
+    CreateViewTestCase,
+    UpdateViewTestCase,
+):
     list_url = "registry:house_list"
     detail_url = "registry:house"
     create_url = "registry:house_create"
@@ -136,7 +150,14 @@ class TestHouseViews(HouseCase, ListViewTestCase, DetailViewTestCase, OutOfScope
         return House.objects.get(address=data["address"])
 
 
-class TestPlaceViews(PlaceCase, ListViewTestCase, DetailViewTestCase, OutOfScopeViewTestCase, CreateViewTestCase, UpdateViewTestCase):
+class TestPlaceViews(
+    PlaceCase,
+    ListViewTestCase,
+    DetailViewTestCase,
+    OutOfScopeViewTestCase,
+    CreateViewTestCase,
+    UpdateViewTestCase,
+):
     list_url = "registry:place_list"
     detail_url = "registry:place"
     create_url = "registry:place_create"

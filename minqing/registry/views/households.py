@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minqing.core.edit_page import form_page, version_of
-from minqing.core.editing import changeable
+from minqing.core.edit_page import edit_page
 from minqing.core.htmx import render_list
 from minqing.core.scoping import can
 
@@ -91,16 +90,14 @@ def _place_create_error(form, head, error: ValidationError) -> None:
 
 @login_required
 def household_edit(request, pk: int):
-    household = changeable(request.user, Household, pk, lock=False)
-    return form_page(
+    return edit_page(
         request,
+        Household,
+        pk,
+        HouseholdForm,
+        services.household_update,
         "registry/household_form.html",
-        HouseholdForm(request.POST or None, instance=household, user=request.user),
-        lambda f: services.household_update(
-            actor=request.user, household=household, data=f.service_data(), version=version_of(f)
-        ),
-        reload=lambda record: HouseholdForm(instance=record, user=request.user),
-        context={"household": household},
+        user=request.user,
     )
 
 

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from minqing.core.edit_page import form_page, version_of
-from minqing.core.editing import changeable
+from minqing.core.edit_page import edit_page, form_page
 from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import can
@@ -81,14 +80,6 @@ def house_create(request):
 
 @login_required
 def house_edit(request, pk: int):
-    house = changeable(request.user, House, pk, lock=False)
-    return form_page(
-        request,
-        "registry/house_form.html",
-        HouseForm(request.POST or None, instance=house, user=request.user),
-        lambda f: services.house_update(
-            actor=request.user, house=house, data=f.service_data(), version=version_of(f)
-        ),
-        reload=lambda record: HouseForm(instance=record, user=request.user),
-        context={"house": house},
+    return edit_page(
+        request, House, pk, HouseForm, services.house_update, "registry/house_form.html", user=request.user
     )

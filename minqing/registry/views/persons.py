@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from minqing.core.edit_page import form_page, version_of
+from minqing.core.edit_page import edit_page, form_page
 from minqing.core.editing import changeable
 from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
@@ -61,16 +61,14 @@ def member_add(request, pk: int):
 
 @login_required
 def person_edit(request, pk: int):
-    person = changeable(request.user, Person, pk, lock=False)
-    return form_page(
+    return edit_page(
         request,
+        Person,
+        pk,
+        PersonForm,
+        services.person_update,
         "registry/person_form.html",
-        PersonForm(request.POST or None, instance=person),
-        lambda f: services.person_update(
-            actor=request.user, person=person, data=f.service_data(), version=version_of(f)
-        ),
-        reload=lambda record: PersonForm(instance=record),
-        context={"person": person, "household": person.household},
+        extra=lambda person: {"household": person.household},
     )
 
 

@@ -6,8 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
-from minqing.core.edit_page import form_page, version_of
-from minqing.core.editing import changeable
+from minqing.core.edit_page import edit_page, form_page
 from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import can
@@ -59,14 +58,6 @@ def place_create(request):
 
 @login_required
 def place_edit(request, pk: int):
-    place = changeable(request.user, Place, pk, lock=False)
-    return form_page(
-        request,
-        "registry/place_form.html",
-        PlaceForm(request.POST or None, instance=place, user=request.user),
-        lambda f: services.place_update(
-            actor=request.user, place=place, data=f.service_data(), version=version_of(f)
-        ),
-        reload=lambda record: PlaceForm(instance=record, user=request.user),
-        context={"place": place},
+    return edit_page(
+        request, Place, pk, PlaceForm, services.place_update, "registry/place_form.html", user=request.user
     )

@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from minqing.core.models import AuditEvent
@@ -475,3 +476,31 @@ def test_breakdown_root(users, tree):
 def test_household_results_show_their_village_and_group(login, users, village, records):
     body = login(users.inside).get(reverse("search:households"), {"q": records.hv.number}).content.decode()
     assert records.hv.number in body and "鱼塘村一组" in body
+
+
+def test_a_user_of_two_villages_shares_only_inside_them(users, tree, village):
+    """The township covering both villages is not where the search goes: its other villages would see it."""
+    from minqing.accounts.roles import Role
+    from minqing.accounts.tests.factories import UserFactory, assign
+
+    both = assign(assign(UserFactory(username="two"), Role.VILLAGE_CADRE, tree.v), Role.VILLAGE_CADRE, tree.x)
+    search = saved_search_save(
+        actor=both, name="两村共享", target="person", params="tags_all=elderly", shared=True
+    )
+    assert search.area_path == tree.v.code
+    assert not SavedSearch.objects.visible_to(users.neighbour).filter(pk=search.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "params", "field"),
+    [
+        ("  ", "person", "", "name"),
+        ("长" * 61, "person", "", "name"),
+        ("x", "car", "", "target"),
+        ("x", "person", "a=" + "1" * 2000, "params"),
+    ],
+)
+def test_saved_search_rules_hold_in_the_service(users, village, name, target, params, field):
+    with pytest.raises(ValidationError) as caught:
+        saved_search_save(actor=users.inside, name=name, target=target, params=params, shared=False)
+    assert field in caught.value.message_dict and not SavedSearch.objects.exists()
