@@ -239,9 +239,9 @@ if TESTING:
     class UndefinedTemplateVariable(str):
         """In tests ``{{ typo }}`` fails instead of rendering as "" (``{% if %}`` and ``{% for %}`` still may test)."""
 
-        def __mod__(self, name):
+        def __mod__(self, name: object) -> str:
             from django.template import TemplateSyntaxError
 
             raise TemplateSyntaxError(f"undefined template variable: {name}")
 
-    TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")
+    TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")  # type: ignore[index]

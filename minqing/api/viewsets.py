@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -78,6 +80,8 @@ class ServiceModelViewSet(ScopedModelViewSet):
         return Response(self.serializer_class(obj, context=self.get_serializer_context()).data, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not request.user.can(self.write_action):  # as the create pages: no change right anywhere is 403
+            raise PermissionDenied(_("您的角色不能新建这类记录。"))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.service_create(dict(serializer.validated_data))

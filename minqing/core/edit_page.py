@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from .editing import ConcurrentEditError, changeable
 from .forms import mark_invalid
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from minqing.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def form_page(
         else:
             text = message(record) if callable(message) else message
             messages.success(request, text or _("已保存。"))
-            return redirect(next_url(record) if next_url else record)
+            return redirect(next_url(record) if next_url else cast(Any, record))
     return render(request, template, {**(context or {}), "form": mark_invalid(form), "conflict": conflict})
 
 
@@ -84,8 +87,8 @@ def edit_page(
     ``update`` is the service, called as ``update(actor=…, <model_name>=record, data=…, version=…)``; the
     template gets the record under its model name (``house``, ``person``…) plus ``extra(record)``.
     """
-    name = model._meta.model_name
-    record = changeable(request.user, model, pk, lock=False)
+    name = str(model._meta.model_name)
+    record = changeable(cast("User", request.user), model, pk, lock=False)
     return form_page(
         request,
         template,

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 def wants_fragment(request: HttpRequest) -> bool:
     """htmx asks for the results region only; a history restore (the back button, a lost cache) wants the page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:

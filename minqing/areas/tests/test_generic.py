@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from minqing.areas.models import Area
-from minqing.core.testing import APIDetailTestCase, APIListTestCase, DetailViewTestCase
+from minqing.core.tests.cases import APIDetailTestCase, APIListTestCase, DetailViewTestCase
 
 pytestmark = pytest.mark.django_db
 

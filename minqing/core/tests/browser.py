@@ -90,7 +90,15 @@ def browser_page(live_server):
                 failed.append(f"{r.status} {r.url}") if "/static/" in r.url and r.status >= 400 else None
             ),
         )
-        page.on("requestfailed", lambda r: failed.append(f"failed {r.url}") if "/static/" in r.url else None)
+        # A request aborted because the page moved on (a favicon during navigation) is not a missing asset.
+        page.on(
+            "requestfailed",
+            lambda r: (
+                failed.append(f"failed {r.url}: {r.failure}")
+                if "/static/" in r.url and "ERR_ABORTED" not in (r.failure or "")
+                else None
+            ),
+        )
         try:
             yield page
         finally:

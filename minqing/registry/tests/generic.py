@@ -6,7 +6,7 @@ import datetime
 import itertools
 
 from minqing.core.idnumber import make_id_number
-from minqing.core.testing import ModelTestCase
+from minqing.core.tests.cases import ModelTestCase
 from minqing.registry.models import House, Household, Person, Place
 from minqing.registry.tests.factories import HouseholdFactory, PersonFactory
 

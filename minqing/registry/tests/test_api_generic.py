@@ -1,10 +1,10 @@
-"""Household, person, house and place endpoints through the shared API base classes (minqing/core/testing.py)."""
+"""Household, person, house and place endpoints through the shared API base classes (minqing/core/tests/cases.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from minqing.core.testing import APICreateTestCase, APIDetailTestCase, APIListTestCase, APIUpdateTestCase
+from minqing.core.tests.cases import APICreateTestCase, APIDetailTestCase, APIListTestCase, APIUpdateTestCase
 
 from .generic import WHERE, HouseCase, HouseholdCase, PersonCase, PlaceCase, make_household, new_id_number
 

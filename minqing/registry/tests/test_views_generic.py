@@ -1,11 +1,11 @@
-"""Household, person, house and place pages through the shared base classes (minqing/core/testing.py)."""
+"""Household, person, house and place pages through the shared base classes (minqing/core/tests/cases.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from minqing.core.testing import (
+from minqing.core.tests.cases import (
     CreateViewTestCase,
     DetailViewTestCase,
     ListViewTestCase,

@@ -8,14 +8,15 @@ every case, each asserting an **exact** status code and that the in-scope user r
         list_url, detail_url, create_url, update_url = "registry:place_list", "registry:place", ...
         def make(self, tree, where): return Place.objects.create(area=getattr(tree, where + "1"), ...)
 
-Status codes, as the code answers today (decided per case, see the README of the tests in the issue):
+Status codes, as the code answers today (each asserted exactly):
 
 - anonymous: pages 302 to ``LOGIN_URL?next=…``; API 401 (token authentication comes first);
 - an object outside the user's scope (sibling area ``neighbour``, no assignment ``nobody``): 404 on
   every page and endpoint that names it, GET or POST — never 403, which would confirm it exists;
 - a user who may view the object but lacks ``change`` (``supervisor``): create and edit pages 403;
-  API update 404 (writes are looked up in the change scope); API create 400 with a field error on the
-  area/household (the service checks the change scope of the place it is asked to write);
+  API update 404 (writes are looked up in the change scope); API create 403, like the create pages, for a
+  user with no change right anywhere, and 400 with a field error on the area/household for one whose
+  change scope lies elsewhere (the service checks the change scope of the place it is asked to write);
 - lists never show rows outside the scope: 200 with the row missing.
 
 Objects are made in area V (``where="v"``, the in-scope user ``inside``) or in its sibling W
@@ -398,11 +399,18 @@ class APICreateTestCase(APITestCase):
         assert str(response.json()[self.api_marker_field]) == self.marker(new)
         assert client.get(self.api_detail_path(new)).status_code == 200
 
-    @pytest.mark.parametrize("part", ["read_only", "out_of_scope", "no_scope"])
-    def test_api_create_outside_the_change_scope_is_400(self, api, users, tree, obj, part):
+    @pytest.mark.parametrize("part", ["read_only", "no_scope"])
+    def test_api_create_without_any_change_right_is_403(self, api, users, tree, obj, part):
         data = self.api_create_data(tree, obj, "v")
         before = self.model._default_manager.count()
-        client = self.api_as(api, users, part)
+        response = self.api_as(api, users, part).post(self.api_list_path(), data, format="json")
+        assert response.status_code == 403
+        assert self.model._default_manager.count() == before
+
+    def test_api_create_outside_the_change_scope_is_400(self, api, users, tree, obj):
+        data = self.api_create_data(tree, obj, "v")
+        before = self.model._default_manager.count()
+        client = self.api_as(api, users, "out_of_scope")
         response = client.post(self.api_list_path(), data, format="json")
         assert response.status_code == 400
         assert self.placement_field in response.json()["errors"]
