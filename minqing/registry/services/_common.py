@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -27,6 +27,14 @@ def check_area(actor: User, area: Area | None, *, field: str = "area") -> None:
 def check_grid(actor: User, grid: Area | None) -> None:
     if grid is not None and not Area.objects.visible_to(actor, "view").filter(pk=grid.pk).exists():
         raise ValidationError({"grid": _("该网格不在您的管辖范围内。")})
+
+
+def check_move(actor: User, row: Any, data: dict[str, Any]) -> None:
+    """A record moving to another area or grid needs the actor's scope at the destination too."""
+    if "area" in data and data["area"] != row.area:
+        check_area(actor, data["area"])
+    if "grid" in data and data["grid"] != row.grid:
+        check_grid(actor, data["grid"])
 
 
 def households_changed(household_ids: list[int]) -> None:

@@ -16,7 +16,7 @@ from minqing.core.editing import apply_changes, changeable, check_version
 from minqing.core.history import editable_fields
 
 from ..models import EconomyYear, Household, Person, clean_custom_values
-from ._common import HEAD, check_area, check_grid, households_changed
+from ._common import HEAD, check_area, check_grid, check_move, households_changed
 from .persons import person_add, person_move
 
 if TYPE_CHECKING:
@@ -68,10 +68,7 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any],
     """Save changes unless someone else saved first (optimistic locking); record each changed field."""
     row = changeable(actor, Household, household)
     check_version(row, version)
-    if "area" in data and data["area"] != row.area:
-        check_area(actor, data["area"])
-    if "grid" in data and data["grid"] != row.grid:
-        check_grid(actor, data["grid"])
+    check_move(actor, row, data)
     if data.get("responsible_cadre") is not None and data["responsible_cadre"] != row.responsible_cadre:
         check_cadre(actor, data["responsible_cadre"])
     if "custom" in data:  # values already stored are kept as they are (see clean_custom_values)

@@ -11,7 +11,7 @@ from minqing.core.editing import apply_changes, changeable, check_version
 from minqing.core.history import editable_fields
 
 from ..models import House, Household, Place
-from ._common import check_area, check_grid, households_changed
+from ._common import check_area, check_grid, check_move, households_changed
 
 if TYPE_CHECKING:
     from minqing.accounts.models import User
@@ -44,10 +44,7 @@ def _record_update(
 ):
     row = changeable(actor, model, obj)
     check_version(row, version)
-    if "area" in data and data["area"] != row.area:
-        check_area(actor, data["area"])
-    if "grid" in data and data["grid"] != row.grid:
-        check_grid(actor, data["grid"])
+    check_move(actor, row, data)
     new_household = data.get("household")
     if new_household is not None and new_household.pk != getattr(row, "household_id", None):
         new_household = changeable(actor, Household, new_household)
