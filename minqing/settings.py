@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "minqing.core",
     "minqing.areas",
     "minqing.accounts",
@@ -55,7 +57,9 @@ INSTALLED_APPS = [
     "minqing.search",
     "minqing.exports",
     "minqing.api",
+    "minqing.jobs",
     "minqing.home",
+    "minqing.ops",
     "minqing.demo",
 ]
 
