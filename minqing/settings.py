@@ -19,14 +19,18 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
+# `make demo` sets MINQING_DEMO=1: production-like serving (DEBUG off, gunicorn, whitenoise, a worker) on
+# plain HTTP at 127.0.0.1 with a throwaway key and SQLite. `check --deploy` fails while it is on
+# (minqing/demo/checks.py), so a server can never be left running in demo mode by accident.
+DEMO = env_bool("MINQING_DEMO", False)
 # The embedded demo and the tests run with a throwaway key; production must set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "insecure-key-only-for-demo-and-tests" if DEBUG or TESTING else ""
+    "insecure-key-only-for-demo-and-tests" if DEBUG or TESTING or DEMO else ""
 )
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or MINQING_DEMO=1 for the demo).")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "minqing.core",
     "minqing.areas",
     "minqing.accounts",
@@ -64,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # django-prometheus's pair stays first and last: the whole stack is timed and counted.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "minqing.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "minqing.core.middleware.RequestContextMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "minqing.urls"
@@ -138,11 +147,12 @@ SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes ...
 SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("SECURE_COOKIES", True)
+# The demo answers on plain HTTP at 127.0.0.1: no secure-only cookies, no redirect to HTTPS, no HSTS.
+SESSION_COOKIE_SECURE = not DEBUG and not TESTING and not DEMO and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING and not DEMO)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG or DEMO else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -173,6 +183,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "private"  # never served directly: files go through access-checked views
+# `manage.py backup` writes its archives here unless given --dest (docs/operations.md "Backups");
+# in production put it on another disk than VAR_DIR.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # Attachments: allowed types are checked by content (magic bytes / Pillow), not by the file name.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 ATTACHMENT_TYPES = {
@@ -184,13 +197,33 @@ ATTACHMENT_TYPES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
-# Excel exports: small ones are written in the request; larger ones run in the background, by a thread
-# of the web process (the embedded demo) or by `manage.py run_exports` when EXPORTS_WORKER is on.
+# Excel exports: small ones are written in the request; larger ones are background tasks (see TASKS).
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "2000"))
-EXPORTS_WORKER = env_bool("EXPORTS_WORKER", False)
-EXPORTS_RUN_INLINE = False
-EXPORTS_STALE_MINUTES = 10
 EXPORTS_KEEP_DAYS = 7
+
+# Background tasks (docs/operations.md): the database is the queue (django-tasks-db, no broker; SQLite and
+# PostgreSQL alike) and `manage.py run_worker` runs it. Tests run tasks at once in the caller
+# (ImmediateBackend); the tests of the worker switch to the database backend themselves.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A RUNNING task whose worker has not beaten for this long was lost: failed, or re-enqueued if retry-safe.
+JOBS_HEARTBEAT_SECONDS = 5
+JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "120"))
+JOBS_KEEP_DAYS = 30
+# Periodic work, run by `manage.py run_periodic` (a systemd timer or cron every 5 minutes): name → the
+# dotted path of a callable taking no arguments (it may return a one-line summary) and its schedule,
+# {"daily": "HH:MM"} (local time) or {"every_minutes": N}. One run of a name at a time (a lease row).
+PERIODIC_JOBS = {
+    "refresh_tags": {"callable": "minqing.tags.periodic.refresh_tags", "schedule": {"daily": "02:00"}},
+    "purge_exports": {"callable": "minqing.exports.services.jobs_purge", "schedule": {"every_minutes": 60}},
+    "prune_tasks": {"callable": "minqing.jobs.services.tasks_prune", "schedule": {"daily": "03:30"}},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -221,12 +254,25 @@ SPECTACULAR_SETTINGS = {
 # sets the level for all of them. Records propagate to the root's console handler (one handler, so
 # nothing prints twice and pytest's caplog still sees them); third-party libraries stay at WARNING.
 # Django's request errors (4xx/5xx) and security events (bad hosts, CSRF failures) are shown too.
+# LOG_FORMAT=json (default when DEBUG and the demo are off) writes one JSON object per line; text is for
+# people at a terminal. Both redact ID-number- and phone-like digit runs (minqing/core/logs.py).
+# `minqing.request` writes one line per request (minqing/core/request_log.py), except successful ones
+# under REQUEST_LOG_QUIET_PATHS (static files, probes, metrics).
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG or DEMO else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+REQUEST_LOG_QUIET_PATHS = ["/" + STATIC_URL.lstrip("/"), "/favicon.ico", "/healthz", "/readyz", "/metrics"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "minqing.core.logs.JsonFormatter"},
+        "text": {"()": "minqing.core.logs.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "minqing": {"level": LOG_LEVEL},
@@ -236,6 +282,21 @@ LOGGING = {
         "django.security": {"level": "INFO"},
     },
 }
+
+# Observability (docs/operations.md "Observability"). /readyz fails when a check crosses its threshold.
+READYZ_DISK_MIN_FREE_MB = int(os.environ.get("READYZ_DISK_MIN_FREE_MB", "1024"))
+READYZ_DISK_MIN_FREE_PERCENT = float(os.environ.get("READYZ_DISK_MIN_FREE_PERCENT", "5"))
+READYZ_WORKER_MAX_AGE_SECONDS = int(os.environ.get("READYZ_WORKER_MAX_AGE_SECONDS", "120"))
+READYZ_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("READYZ_QUEUE_MAX_AGE_SECONDS", "600"))
+# /metrics answers a direct connection from these addresses or networks, or a request carrying
+# `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets 404. Proxied requests need the token.
+METRICS_ALLOWED_IPS = [
+    a.strip() for a in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()
+]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# django-prometheus: request metrics only; its database and cache wrappers are not used (DATABASES stay
+# plain Django backends). Several gunicorn processes: set PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,12 +7,14 @@ from minqing.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("minqing.ops.urls")),
     path("accounts/", include("minqing.accounts.urls")),
     path("areas/", include("minqing.registry.area_urls")),
     path("tags/", include("minqing.tags.urls")),
     path("", include("minqing.registry.urls")),
     path("", include("minqing.search.urls")),
     path("exports/", include("minqing.exports.urls")),
+    path("jobs/", include("minqing.jobs.urls")),
     path("charts/", include(("minqing.search.chart_urls", "charts"))),
     path("", include("minqing.home.urls")),
     path("", include("minqing.core.urls")),

@@ -7,3 +7,6 @@ class DemoConfig(AppConfig):
     name = "minqing.demo"
     label = "demo"
     verbose_name = "演示数据"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401

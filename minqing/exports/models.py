@@ -1,21 +1,23 @@
-"""Excel exports (导出): one row per export, small ones done at once, large ones in the background."""
+"""Excel exports (导出): one row per export, small ones done at once, large ones as background tasks."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.scoping import ScopedQuerySet
 
 
 def export_path(instance: ExportJob, filename: str) -> str:
-    # Random names in private storage: the download name is built from the job, never from the path.
-    return f"exports/{timezone.localdate():%Y%m}/{uuid.uuid4().hex}.xlsx"
+    """One unguessable name per job in private storage (the download name is built from the job, never from
+    the path); stable, so a retried export overwrites the file of its lost attempt instead of orphaning it."""
+    created = timezone.localtime(instance.created_at) if instance.created_at else timezone.localtime()
+    token = salted_hmac("minqing.exports.file", str(instance.pk)).hexdigest()[:24]
+    return f"exports/{created:%Y%m}/{instance.pk}-{token}.xlsx"
 
 
 class ExportJobQuerySet(ScopedQuerySet):
@@ -53,10 +55,12 @@ class ExportJob(models.Model):
     # Large exports run in the background and are fetched from the job page; small ones download at once.
     background = models.BooleanField(_("后台生成"), default=False)
     file = models.FileField(_("文件"), upload_to=export_path, blank=True)
+    # The background task (``jobs.TaskProgress`` / the task result) that writes a large export.
+    task_id = models.CharField(_("后台任务编号"), max_length=64, blank=True, db_index=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    # Moved forward on every chunk: a running job that stops moving was interrupted (see jobs_reap_stale).
+    # Moved forward on every chunk (progress).
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

@@ -1,4 +1,4 @@
-"""Writes for exports: start an export, claim and run a job, tidy up. Every finished export is audited."""
+"""Writes for exports: start an export, run it (in the request or as a task), tidy up. Every finished export is audited."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ import tempfile
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minqing.areas.models import scope_root
 from minqing.core import audit
 from minqing.core.queries import capped_count
+from minqing.jobs import progress
+from minqing.jobs import services as jobs
 
 from . import selectors, xlsx
 from .columns import SHEETS, Context
@@ -25,20 +27,16 @@ logger = logging.getLogger(__name__)
 MAX_PARAMS = 2000
 
 
-def worker_configured() -> bool:
-    """True when a ``run_exports`` worker serves the queue (the ``EXPORTS_WORKER`` setting)."""
-    return bool(settings.EXPORTS_WORKER)
-
-
 def inline_max_rows() -> int:
     return settings.EXPORT_INLINE_MAX_ROWS
 
 
 def export_start(*, owner, kind: str, params: str) -> ExportJob:
-    """Record an export of a search and, when it is small (or ``EXPORTS_RUN_INLINE``), write it now.
-
-    Larger exports stay queued for the background (``tasks.start_background`` or ``run_exports``).
+    """Record an export of a search: a small one is written now, in the request; a larger one is enqueued
+    as a background task (``tasks.export_task``), committed together with its job row.
     """
+    from .tasks import export_task
+
     if not owner.can("export"):
         raise PermissionDenied
     if kind not in SHEETS:
@@ -46,90 +44,105 @@ def export_start(*, owner, kind: str, params: str) -> ExportJob:
     params = selectors.clean_params(params)
     if len(params) > MAX_PARAMS:
         raise ValidationError(_("筛选条件太长，请减少条件后再导出。"))
-    jobs_reap_stale()
     rows = selectors.export_rows(user=owner, kind=kind, params=params)
     _count, large = capped_count(rows, inline_max_rows())
-    small = not large
-    job = ExportJob.objects.create(
-        owner=owner,
-        kind=kind,
-        params=params,
-        area_path=scope_root(owner, "export"),
-        background=not small,
-    )
-    if small or settings.EXPORTS_RUN_INLINE:
-        claimed = job_claim(job.pk)
-        if claimed is not None:
-            return export_run(job=claimed)
+    area_path = scope_root(owner, "export")
+    if not large:
+        job = ExportJob.objects.create(
+            owner=owner,
+            kind=kind,
+            params=params,
+            area_path=area_path,
+            status=ExportJob.Status.RUNNING,
+            started_at=timezone.now(),
+        )
+        return export_run(job=job)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            owner=owner, kind=kind, params=params, area_path=area_path, background=True
+        )
+        result = jobs.enqueue(export_task, args=(job.pk,), requested_by=owner, area_path=area_path)
+        ExportJob.objects.filter(pk=job.pk).update(task_id=result.id)
+    job.refresh_from_db()  # a backend that runs tasks at once (tests) has finished it already
     return job
 
 
-def job_claim(pk: int) -> ExportJob | None:
-    """Move one queued job to running; None if someone else (a worker, a thread) took it first."""
-    if not ExportJob.objects.filter(pk=pk, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
-    ):
-        return None
-    return ExportJob.objects.select_related("owner").get(pk=pk)
+def export_task_run(job_id: int) -> int:
+    """The body of the background task: (re)write the job's file. Safe to run again after a crash.
 
-
-def job_claim_next(*, skip_locked: bool | None = None) -> ExportJob | None:
-    """The oldest queued job, claimed for this worker.
-
-    PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` so parallel workers never wait on or share a job. SQLite
-    (no row locks): the conditional update of ``job_claim`` decides who wins.
+    A job already done (its file and audit row committed, the worker lost before it could say so) is left
+    alone; otherwise progress starts from zero and the file, named after the job, is overwritten. An error
+    puts the job back in the queue state and is raised, so the task fails (and is retried, per its policy);
+    ``job_task_failed`` marks the job failed once the task has failed for good.
     """
-    if skip_locked is None:
-        skip_locked = connection.features.has_select_for_update_skip_locked
-    queued = ExportJob.objects.filter(status=ExportJob.Status.QUEUED).order_by("created_at", "id")
-    if skip_locked:
-        with transaction.atomic():
-            job = queued.select_for_update(skip_locked=True).first()
-            if job is None:
-                return None
-            job.status, job.started_at = ExportJob.Status.RUNNING, timezone.now()
-            job.save(update_fields=["status", "started_at", "updated_at"])
-            return job
-    for pk in queued.values_list("pk", flat=True)[:20]:
-        job = job_claim(pk)
-        if job is not None:
-            return job
-    return None
+    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return job.done_rows
+    _update(job, status=ExportJob.Status.RUNNING, started_at=timezone.now(), done_rows=0, error="")
+    try:
+        return _write(job).done_rows
+    except Exception:
+        _update(job, status=ExportJob.Status.QUEUED)
+        raise
+
+
+def job_task_failed(task_id: str) -> int:
+    """The export task ``task_id`` failed for good (error after its last attempt, or its worker lost)."""
+    return (
+        ExportJob.objects.filter(task_id=task_id)
+        .exclude(status=ExportJob.Status.DONE)
+        .update(status=ExportJob.Status.FAILED, error=_("导出失败，请重新导出。"), finished_at=timezone.now())
+    )
 
 
 def export_run(*, job: ExportJob) -> ExportJob:
-    """Write the file of a claimed (running) job, chunk by chunk, with progress; audit it when done.
-
-    Rows and masking are decided now, with the owner's current rights, not those of when the job was queued.
-    Failures are recorded on the job (the owner sees them), never raised into a request.
+    """Write the file of a running job now (small exports, in the request). Failures are recorded on the
+    job (the owner sees them), never raised into a request.
     """
-    owner = job.owner
-    sheet = SHEETS[job.kind]
     try:
-        with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile(suffix=".xlsx") as tmp:
-            rows = selectors.export_rows(user=owner, kind=job.kind, params=job.params)
-            masked = not selectors.may_reveal_all(user=owner, kind=job.kind, rows=rows)
-            total = rows.count()
-            _update(job, total=total, masked=masked)
-            ctx = Context(mask=masked, today=timezone.localdate())
-            objects = selectors.iterate(rows, related=sheet.related)
-            written = xlsx.write_xlsx(
-                tmp,
-                title=str(sheet.title),
-                headers=sheet.headers(),
-                widths=sheet.widths(),
-                rows=(sheet.row(n, obj, ctx) for n, obj in enumerate(objects, start=1)),
-                on_progress=lambda n: _update(job, done_rows=n),
-                every=selectors.CHUNK,
-            )
-            tmp.seek(0)
-            return _finish(job, tmp, written=written, masked=masked)
+        return _write(job)
     except Exception:
         logger.exception("export %s failed", job.pk)
         _update(
             job, status=ExportJob.Status.FAILED, error=_("导出失败，请稍后重试。"), finished_at=timezone.now()
         )
         job.refresh_from_db()
+        return job
+
+
+def _write(job: ExportJob) -> ExportJob:
+    """Write the file of a job, chunk by chunk, with progress; audit it when done. Raises on failure.
+
+    Rows and masking are decided now, with the owner's current rights, not those of when the job was queued.
+    """
+    owner = job.owner
+    sheet = SHEETS[job.kind]
+    reporter = progress.current()  # the jobs page's progress (a no-op in a request)
+    with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile(suffix=".xlsx") as tmp:
+        rows = selectors.export_rows(user=owner, kind=job.kind, params=job.params)
+        masked = not selectors.may_reveal_all(user=owner, kind=job.kind, rows=rows)
+        total = rows.count()
+        _update(job, total=total, masked=masked)
+        reporter.update(done=0, total=total, force=True)
+        ctx = Context(mask=masked, today=timezone.localdate())
+        objects = selectors.iterate(rows, related=sheet.related)
+
+        def on_progress(n: int) -> None:
+            _update(job, done_rows=n)
+            reporter.update(done=n, total=total)
+
+        written = xlsx.write_xlsx(
+            tmp,
+            title=str(sheet.title),
+            headers=sheet.headers(),
+            widths=sheet.widths(),
+            rows=(sheet.row(n, obj, ctx) for n, obj in enumerate(objects, start=1)),
+            on_progress=on_progress,
+            every=selectors.CHUNK,
+        )
+        tmp.seek(0)
+        job = _finish(job, tmp, written=written, masked=masked)
+        reporter.update(done=written, total=written, force=True)
         return job
 
 
@@ -142,6 +155,10 @@ def _update(job: ExportJob, **fields) -> None:
 
 @transaction.atomic
 def _finish(job: ExportJob, handle, *, written: int, masked: bool) -> ExportJob:
+    # The file is named after the job: a retry after a crash overwrites what the lost run left behind.
+    name = job.file.field.generate_filename(job, job.download_name)
+    if job.file.storage.exists(name):
+        job.file.storage.delete(name)
     job.file.save(job.download_name, File(handle), save=False)
     job.status, job.total, job.done_rows = ExportJob.Status.DONE, written, written
     job.masked, job.error, job.finished_at = masked, "", timezone.now()
@@ -155,15 +172,6 @@ def _finish(job: ExportJob, handle, *, written: int, masked: bool) -> ExportJob:
         changes={"条件": job.params, "行数": written, "敏感信息": _("已脱敏") if masked else _("未脱敏")},
     )
     return job
-
-
-def jobs_reap_stale(*, minutes: int | None = None) -> int:
-    """Fail jobs that stopped moving (their process ended): they would otherwise show progress forever."""
-    minutes = minutes if minutes is not None else settings.EXPORTS_STALE_MINUTES
-    cutoff = timezone.now() - datetime.timedelta(minutes=minutes)
-    return ExportJob.objects.filter(
-        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], updated_at__lt=cutoff
-    ).update(status=ExportJob.Status.FAILED, error=_("导出中断，请重新导出。"), finished_at=timezone.now())
 
 
 def jobs_purge(*, days: int | None = None) -> int:

@@ -22,6 +22,7 @@ LIST_PAGES = {
     "search:incomplete": "?list=no-phone",
     "exports:list": "",
     "accounts:users": "",
+    "jobs:list": "",
     "core:audit": "",
 }
 HTMX = {"HTTP_HX_REQUEST": "true"}

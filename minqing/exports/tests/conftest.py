@@ -3,7 +3,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    """Export files go to a temporary private storage; small exports run in the request as in production."""
+    """Export files go to a temporary private storage; small exports run in the request as in production, large ones as tasks (at once in tests)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -11,7 +11,5 @@ def private_storage(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
-    settings.EXPORTS_RUN_INLINE = False
-    settings.EXPORTS_WORKER = False
     settings.EXPORT_INLINE_MAX_ROWS = 2000
     return tmp_path

@@ -1,4 +1,4 @@
-"""Excel exports: real files read back, masking by reveal scope, permissions, audit, background jobs, scoping."""
+"""Excel exports: real files read back, masking by reveal scope, permissions, audit, background tasks, scoping."""
 
 from __future__ import annotations
 
@@ -7,21 +7,24 @@ import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from minqing.accounts.roles import Role
 from minqing.accounts.tests.factories import UserFactory, assign
 from minqing.core.idnumber import mask_id_number, mask_phone
 from minqing.core.models import AuditEvent
-from minqing.exports import services, tasks
+from minqing.exports import services
 from minqing.exports.models import ExportJob
+from minqing.jobs import services as jobs
+from minqing.jobs.models import TaskProgress
+from minqing.jobs.tests.fixtures import database_tasks, make_worker  # noqa: F401
 from minqing.registry.tests.factories import HouseholdFactory, PersonFactory
 
 PERSON_HEADERS = [
@@ -198,13 +201,16 @@ def test_text_that_looks_like_a_formula_stays_text(client, users, people):
 
 
 def test_background_job_runs_with_progress_and_downloads_for_the_owner_only(client, users, people, settings):
+    """Tests run tasks at once (ImmediateBackend): the task writes the file and reports progress."""
     settings.EXPORT_INLINE_MAX_ROWS = 1
-    settings.EXPORTS_RUN_INLINE = True
     response = post(client, users.inside)
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("exports:detail", args=[job.pk])
-    assert job.background and job.status == "done"
+    assert job.background and job.status == "done" and job.task_id
     assert job.total == job.done_rows == 3 and job.percent == 100
+    row = TaskProgress.objects.get(task_id=job.task_id)
+    assert (row.kind, row.requested_by, row.area_path) == ("export", users.inside, "520622102211")
+    assert (row.status, row.done, row.total, row.error) == ("SUCCESSFUL", 3, 3, "")
     status = client.get(reverse("exports:status", args=[job.pk])).content.decode()
     assert reverse("exports:download", args=[job.pk]) in status and "every 1s" not in status
     assert "3 / 3" in status
@@ -218,70 +224,87 @@ def test_background_job_runs_with_progress_and_downloads_for_the_owner_only(clie
     assert f"#{job.pk}" not in client.get(reverse("exports:list")).content.decode()
 
 
-def test_queued_job_is_handed_to_a_thread_then_run_by_the_worker(
-    client, users, people, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+@pytest.mark.usefixtures("database_tasks")
+def test_large_export_is_enqueued_then_run_by_the_worker(client, users, people, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 1
-    started = []
-    monkeypatch.setattr(tasks, "start_thread", started.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, users.inside)
+    response = post(client, users.inside)
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and job.status == "queued" and started == [job.pk]
+    assert response.status_code == 302 and job.status == "queued"
+    queued = DBTaskResult.objects.get()
+    assert str(queued.pk) == job.task_id and queued.status == "READY"
+    assert queued.task_path == "minqing.exports.tasks.export_task" and queued.args_kwargs["args"] == [job.pk]
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 1s"' in page and reverse("exports:status", args=[job.pk]) in page
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404  # not ready yet
-    out = io.StringIO()
-    call_command("run_exports", "--once", stdout=out)
+    make_worker().run()
     job.refresh_from_db()
-    assert (
-        job.status == "done" and job.done_rows == job.total == 3 and "1 export job(s) run" in out.getvalue()
-    )
+    queued.refresh_from_db()
+    assert job.status == "done" and job.done_rows == job.total == 3 and queued.status == "SUCCESSFUL"
+    assert queued.return_value == 3
+    assert TaskProgress.objects.get(task_id=job.task_id).status == "SUCCESSFUL"
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 200
-    assert AuditEvent.objects.filter(verb="export.persons", actor=users.inside, changes__行数=3).exists()
+    assert AuditEvent.objects.filter(verb="export.persons", actor=users.inside, changes__行数=3).count() == 1
 
 
-def test_with_a_worker_configured_no_thread_is_started(
-    client, users, people, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+@pytest.mark.usefixtures("database_tasks")
+def test_export_retried_after_a_lost_worker_overwrites_its_own_file(users, people, settings, private_storage):
+    """Killed mid-run (RUNNING, stale heartbeat): re-enqueued (retry-safe), rerun from zero, one file, one audit."""
     settings.EXPORT_INLINE_MAX_ROWS = 1
-    settings.EXPORTS_WORKER = True
-    started = []
-    monkeypatch.setattr(tasks, "start_thread", started.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        post(client, users.inside)
-    assert started == [] and ExportJob.objects.get().status == "queued"
+    job = services.export_start(owner=users.inside, kind="persons", params="")
+    queued = DBTaskResult.objects.get(pk=job.task_id)
+    queued.claim("dead-worker")  # the worker that died holding it never wrote a heartbeat since
+    ExportJob.objects.filter(pk=job.pk).update(status="running", done_rows=2000)
+    # What the lost run left in storage under the job's own name is overwritten, not orphaned.
+    name = job.file.field.generate_filename(job, job.download_name)
+    job.file.storage.save(name, io.BytesIO(b"half-written"))
+    assert jobs.reap_stale(stale_seconds=120) == {"requeued": [job.task_id], "failed": []}
+    DBTaskResult.objects.filter(pk=job.task_id).update(run_after=timezone.now())  # skip the retry delay
+    make_worker().run()
+    job.refresh_from_db()
+    assert job.status == "done" and job.done_rows == 3 and job.file.name == name
+    assert len(load_workbook(job.file.storage.open(name)).active["A"]) == 4
+    assert sorted(p.name for p in (private_storage / name).parent.iterdir()) == [name.rsplit("/", 1)[1]]
+    assert DBTaskResult.objects.get(pk=job.task_id).worker_ids == ["dead-worker", "test-worker"]
+    assert AuditEvent.objects.filter(verb="export.persons").count() == 1
+    assert AuditEvent.objects.filter(verb="task.requeued", area_path="520622102211").count() == 1
 
 
-@pytest.mark.parametrize("skip_locked", [True, False])
-def test_claims_never_hand_out_a_job_twice(users, people, skip_locked):
-    first = ExportJob.objects.create(owner=users.inside, kind="persons")
-    second = ExportJob.objects.create(owner=users.inside, kind="persons")
-    assert services.job_claim_next(skip_locked=skip_locked).pk == first.pk
-    assert services.job_claim(first.pk) is None
-    assert services.job_claim_next(skip_locked=skip_locked).pk == second.pk
-    assert services.job_claim_next(skip_locked=skip_locked) is None
-    assert set(ExportJob.objects.values_list("status", flat=True)) == {"running"}
+@pytest.mark.usefixtures("database_tasks")
+def test_export_that_keeps_failing_fails_its_job(users, people, settings, monkeypatch):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    job = services.export_start(owner=users.inside, kind="persons", params="")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full at 13800001111")
+
+    monkeypatch.setattr(services.xlsx, "write_xlsx", broken)
+    for attempt in range(1, 4):
+        DBTaskResult.objects.filter(pk=job.task_id).update(run_after=timezone.now())
+        make_worker().run()
+        job.refresh_from_db()
+        assert job.status == ("failed" if attempt == 3 else "queued"), attempt
+    result = DBTaskResult.objects.get(pk=job.task_id)
+    assert result.status == "FAILED" and len(result.worker_ids) == 3
+    row = TaskProgress.objects.get(task_id=job.task_id)
+    assert row.status == "FAILED" and row.attempts == 3
+    assert row.error.startswith("RuntimeError: disk full") and "13800001111" not in row.error
+    assert job.error and not AuditEvent.objects.filter(verb="export.persons").exists()
 
 
 def test_rights_are_checked_again_when_the_job_runs(users, people):
     """A job queued while the user could export, run after the right was withdrawn: no rows, nothing leaks."""
-    job = ExportJob.objects.create(owner=users.inside, kind="persons")
+    job = ExportJob.objects.create(owner=users.inside, kind="persons", background=True)
     users.inside.assignments.update(is_active=False)
     users.inside.__dict__.pop("_assignments", None)
     users.inside.__dict__.pop("_scope_cache", None)
-    job = services.export_run(job=services.job_claim(job.pk))
+    assert services.export_task_run(job.pk) == 0
+    job.refresh_from_db()
     assert job.status == "done" and job.total == 0
 
 
-def test_stale_jobs_fail_and_old_files_are_purged(users, people, private_storage):
+def test_old_files_are_purged(users, people, private_storage):
     job = services.export_start(owner=users.inside, kind="persons", params="")
     assert job.status == "done" and job.file.storage.exists(job.file.name)
-    stuck = ExportJob.objects.create(owner=users.inside, kind="persons", status="running")
-    ExportJob.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
-    assert services.jobs_reap_stale() == 1
-    stuck.refresh_from_db()
-    assert stuck.status == "failed" and stuck.error
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
     name = job.file.name
     assert services.jobs_purge() == 1
@@ -318,19 +341,6 @@ def test_export_button_only_for_users_who_may_export(users):
     assert "exports" not in render_to_string(
         "search/export_button.html", {"request": request}, request=request
     )
-
-
-@pytest.mark.django_db(transaction=True)
-def test_thread_fallback_runs_the_job(users, people, settings):
-    """The fallback runner: a plain thread with its own database connection claims and runs the job."""
-    settings.EXPORT_INLINE_MAX_ROWS = 1
-    job = services.export_start(owner=users.inside, kind="persons", params="")
-    assert job.status == "queued"
-    tasks.start_thread(job.pk).join(timeout=30)
-    job.refresh_from_db()
-    assert job.status == "done" and job.done_rows == job.total == 3
-    tasks.run_job(job.pk)  # a second runner finds nothing to claim
-    assert ExportJob.objects.get(pk=job.pk).finished_at == job.finished_at
 
 
 def test_query_count_does_not_grow_with_rows(client, users, people):

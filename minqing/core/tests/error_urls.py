@@ -1,0 +1,21 @@
+"""The project's URLs plus views that fail on purpose, for the error-page tests."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+
+from minqing.urls import urlpatterns as project_urlpatterns
+
+
+def boom(request):
+    raise RuntimeError("deliberate failure for the 500 page test")
+
+
+def forbidden(request):
+    raise PermissionDenied
+
+
+urlpatterns = [
+    path("test-errors/boom/", boom),
+    path("test-errors/forbidden/", forbidden),
+    *project_urlpatterns,
+]
