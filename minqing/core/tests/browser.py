@@ -24,7 +24,9 @@ ASSETS = (
 )
 # Short on purpose: a page of this app answers in well under a second on a laptop.
 ACTION_TIMEOUT_MS = 5_000
-NAVIGATION_TIMEOUT_MS = 10_000
+NAVIGATION_TIMEOUT_MS = 15_000
+# Starting chromium takes seconds on a busy 2-core machine (xdist workers, a live server): allow it more.
+LAUNCH_TIMEOUT_MS = 60_000
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -75,7 +77,7 @@ def browser_page(live_server):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=ARGS, timeout=NAVIGATION_TIMEOUT_MS
+            executable_path=CHROMIUM, headless=True, args=ARGS, timeout=LAUNCH_TIMEOUT_MS
         )
         context = browser.new_context(locale="zh-CN", **PHONE)
         page = context.new_page()
