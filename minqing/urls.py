@@ -26,3 +26,4 @@ urlpatterns = [
 ]
 admin.site.site_header = _("民情信息管理系统")
 admin.site.site_title = _("民情")
+handler500 = "minqing.core.views.server_error"

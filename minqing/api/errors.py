@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -23,6 +24,12 @@ def exception_handler(exc, context):
                 ],
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, OperationalError | InterfaceError):  # the database restarts or fails over: retry
+        return Response(
+            {"detail": _("数据库暂时不可用，操作没有保存，请稍后重试。")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "10"},
         )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

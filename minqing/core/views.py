@@ -1,6 +1,10 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,3 +34,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(verb__startswith=verb)
     page = paginate(request, events)
     return render_list(request, "core/audit_log.html", "core/_audit_rows.html", {"page": page, "verb": verb})
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a lost database connection (restart, failover) is 503 "try again", anything else 500.
+
+    Rendered without a request context: the context processors would need the database that just failed.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return defaults.server_error(request)

@@ -1,6 +1,7 @@
 """The project's URLs plus views that fail on purpose, for the error-page tests."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.urls import path
 
 from minqing.urls import urlpatterns as project_urlpatterns
@@ -10,6 +11,10 @@ def boom(request):
     raise RuntimeError("deliberate failure for the 500 page test")
 
 
+def database_down(request):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
 def forbidden(request):
     raise PermissionDenied
 
@@ -17,5 +22,7 @@ def forbidden(request):
 urlpatterns = [
     path("test-errors/boom/", boom),
     path("test-errors/forbidden/", forbidden),
+    path("test-errors/database-down/", database_down),
     *project_urlpatterns,
 ]
+handler500 = "minqing.core.views.server_error"

@@ -43,6 +43,33 @@ def test_server_error_is_the_chinese_500_page(db):
     assert_plain(body)
 
 
+def test_a_lost_database_is_503_try_again_not_500(db):
+    """During a database restart pages say "try again" (503, Retry-After); the app recovers by itself."""
+    response = Client(raise_request_exception=False).get("/test-errors/database-down/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    body = response.content.decode()
+    assert "数据库暂时不可用" in body and "没有保存" in body
+    assert_plain(body)
+    assert "OperationalError" not in body and "closed the connection" not in body
+
+
+def test_a_lost_database_in_the_api_is_503_json(users, monkeypatch):
+    from django.db import OperationalError
+    from rest_framework.test import APIClient
+
+    from minqing.registry.api import HouseholdViewSet
+
+    def fail(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(HouseholdViewSet, "list", fail)
+    api = APIClient()
+    api.force_authenticate(users.inside)
+    response = api.get("/api/v1/households/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert response.json() == {"detail": "数据库暂时不可用，操作没有保存，请稍后重试。"}
+
+
 def test_permission_denied_is_the_chinese_403_page(client, users):
     client.force_login(users.inside)
     response = client.get("/test-errors/forbidden/")
