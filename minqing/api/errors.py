@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from minqing.core.editing import ConcurrentEditError
+from minqing.core.statement_timeout import is_statement_timeout
 
 
 def exception_handler(exc, context):
@@ -24,6 +25,11 @@ def exception_handler(exc, context):
                 ],
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    if is_statement_timeout(exc):
+        return Response(
+            {"detail": _("查询时间过长，已停止，操作没有保存。请缩小区域范围或增加筛选条件后重试。")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     if isinstance(exc, OperationalError | InterfaceError):  # the database restarts or fails over: retry
         return Response(

@@ -15,6 +15,13 @@ def database_down(request):
     raise OperationalError("server closed the connection unexpectedly")
 
 
+def slow(request):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(2)")
+
+
 def forbidden(request):
     raise PermissionDenied
 
@@ -23,6 +30,7 @@ urlpatterns = [
     path("test-errors/boom/", boom),
     path("test-errors/forbidden/", forbidden),
     path("test-errors/database-down/", database_down),
+    path("test-errors/slow/", slow),
     *project_urlpatterns,
 ]
 handler500 = "minqing.core.views.server_error"
