@@ -131,14 +131,16 @@ def key_group_tags() -> QuerySet:
     return Tag.objects.filter(is_key_group=True, is_active=True, target=Tag.Target.PERSON)
 
 
-def by_tag(qs: QuerySet, tags: Iterable[Tag]) -> list[Bucket]:
+def by_tag(qs: QuerySet, tags: Iterable[Tag], *, members: QuerySet | None = None) -> list[Bucket]:
     """How many persons of the result carry each key-group tag: one grouped query over ``PersonTag``.
 
     Only ``Tag.is_key_group`` tags count, whatever is passed in. Tags with no one are listed with 0.
+    ``members`` (person ids, e.g. a group's links) stands for ``qs`` when the caller has them cheaper.
     """
     tags = [t for t in tags if t.is_key_group]
+    members = qs.order_by().values("pk") if members is None else members
     rows = (
-        PersonTag.objects.filter(tag__in=[t.pk for t in tags], person__in=qs.order_by().values("pk"))
+        PersonTag.objects.filter(tag__in=[t.pk for t in tags], person__in=members)
         .values("tag")
         .annotate(n=Count("id"))
         .order_by()
@@ -166,18 +168,51 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
     if filterset.form.errors:
         payload["errors"] = {field: [str(m) for m in msgs] for field, msgs in filterset.form.errors.items()}
         return payload
+    links = group_links(filterset, user) if dim in ("area", "tag") else None
     if dim == "area":
         area_code = area_of(filterset)
-        buckets: list = [asdict(row) for row in by_area(qs, user, area_code)]
+        buckets: list = [asdict(row) for row in by_area(qs if links is None else links, user, area_code)]
         payload["area"] = area_code
     elif dim == "age":
         buckets = by_age_band(qs)
     elif dim == "sex":
         buckets = by_sex(qs)
     else:
-        buckets = by_tag(qs, key_group_tags())
+        members = None if links is None else links.values("person_id")
+        buckets = by_tag(qs, key_group_tags(), members=members)
     payload["items"] = [
         {"name": b["name"], "value": b["count"], "code": b["code"], "drill": b.get("drill", False)}
         for b in buckets
     ]
     return payload
+
+
+#: Conditions a group's links can answer by themselves: their rows carry ``area_path`` and ``grid_path``.
+LINK_CONDITIONS = ("tags_all", "area", "grid")
+
+
+def group_links(filterset, user) -> QuerySet | None:
+    """The links of a key-group search (one ``tags_all`` person tag, at most area/grid), else ``None``.
+
+    Such a search lists exactly the living persons in scope who carry the tag, and each link is one of them:
+    a link copies its person's ``area_path``/``grid_path`` (kept equal in the same transaction as a move),
+    so ``PersonTag.visible_to`` and the area/grid filters select the same persons as on ``Person``. Derived
+    tags are set on living persons only (``tags.services.tag_q``, re-derived when someone dies), so their
+    links are counted as they are (an index range, no person row read); manual tags may stay on the dead,
+    so those links are joined to their persons to drop them. Any other condition returns ``None``: the
+    chart then groups the list's own queryset.
+    """
+    data = filterset.form.cleaned_data
+    tags = data.get("tags_all") or []
+    if len(tags) != 1 or tags[0].target != Tag.Target.PERSON:
+        return None
+    if any(value not in (None, "", []) for name, value in data.items() if name not in LINK_CONDITIONS):
+        return None  # deceased=None too: the list counts living persons only, like derived links
+    links = PersonTag.objects.visible_to(user, "view").filter(tag=tags[0])
+    if data.get("area"):
+        links = filterset.filter_area(links, "area", data["area"])
+    if data.get("grid"):
+        links = filterset.filter_grid(links, "grid", data["grid"])
+    if tags[0].kind != Tag.Kind.DERIVED:
+        links = links.filter(person__deceased=False)
+    return links

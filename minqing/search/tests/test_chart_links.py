@@ -1,0 +1,87 @@
+"""Key-group charts counted from the tag links give exactly what grouping the list's queryset gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import QueryDict
+
+from minqing.registry.tests.factories import HouseholdFactory, PersonFactory
+from minqing.search import charts
+from minqing.search.filters import PersonSearch, search_queryset
+from minqing.search.tests.helpers import tag, years_ago
+from minqing.tags.models import Tag
+
+WHO = ["inside", "neighbour", "above", "county", "grid", "admin", "nobody"]
+GROUP_SEARCHES = [
+    "tags_all=elderly",
+    "tags_all=disabled",
+    "tags_all=cared-for",
+    "tags_all=elderly&area=520622102",
+    "tags_all=elderly&area=520622102211",
+    "tags_all=elderly&area=520622102211001",
+    "tags_all=cared-for&area=520622102211",
+    "tags_all=elderly&grid=520622102211901",
+    "tags_all=elderly&area=abc",
+]
+OTHER_SEARCHES = [
+    "tags_all=elderly&sex=2",
+    "tags_all=elderly,disabled",
+    "tags_all=elderly&tags_none=disabled",
+    "tags_any=elderly",
+    "tags_all=elderly&deceased=true",
+    "tags_all=elderly&deceased=false",
+    "tags_all=elderly&age_min=0",
+    "tags_all=no-such-tag",
+]
+
+
+@pytest.fixture
+def groups(village, tree, records):
+    """Beside ``village``: elderly in X and on grid 1; a manual key group on a living and a dead person."""
+    cared = Tag.objects.create(
+        code="cared-for", name="重点关爱", category="focus", kind="manual", target="person", is_key_group=True
+    )
+    hv2 = HouseholdFactory(number="5206221022110002", area=tree.v2)
+    far = PersonFactory(household=records.hx, relation="10", name="吴老", birth_date=years_ago(80), sex="2")
+    dead = PersonFactory(household=hv2, name="龙故", birth_date=years_ago(90), deceased=True)
+    for person in (far, records.pv):
+        tag(person, "elderly")
+    for person in (village["a"], village["e"], dead):
+        tag(person, cared.code)
+    return cared
+
+
+def chart(user, params: str, dim: str) -> dict:
+    return charts.person_chart(PersonSearch(QueryDict(params), user=user), user, dim)
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("params", GROUP_SEARCHES)
+def test_links_give_what_the_list_gives(monkeypatch, users, groups, who, params):
+    user = getattr(users, who)
+    filterset = PersonSearch(QueryDict(params), user=user)
+    search_queryset(filterset)
+    assert charts.group_links(filterset, user) is not None  # the fast path is taken
+    fast = {dim: chart(user, params, dim) for dim in ("area", "tag")}
+    monkeypatch.setattr(charts, "group_links", lambda filterset, user: None)
+    for dim, data in fast.items():
+        assert data == chart(user, params, dim), (who, params, dim)
+    listed = search_queryset(PersonSearch(QueryDict(params), user=user)).count()
+    if "area=" not in params or params.endswith("area=abc"):  # a drill-down shows only the area's children
+        assert sum(item["value"] for item in fast["area"]["items"]) == listed
+
+
+def test_manual_group_leaves_out_the_dead(users, groups):
+    assert [item["value"] for item in chart(users.inside, "tags_all=cared-for", "area")["items"]] == [1]
+    tagged = {item["code"]: item["value"] for item in chart(users.county, "tags_all=cared-for", "tag")["items"]}
+    assert tagged["cared-for"] == 2 and tagged["elderly"] == 2 and tagged["disabled"] == 1
+
+
+@pytest.mark.parametrize("who", ["inside", "county", "grid"])
+@pytest.mark.parametrize("params", OTHER_SEARCHES)
+def test_other_conditions_group_the_list(users, groups, who, params):
+    user = getattr(users, who)
+    filterset = PersonSearch(QueryDict(params), user=user)
+    listed = search_queryset(filterset).count()
+    assert filterset.form.errors or charts.group_links(filterset, user) is None
+    assert sum(item["value"] for item in chart(user, params, "area")["items"]) == listed
