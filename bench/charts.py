@@ -17,7 +17,9 @@ from django.test import RequestFactory
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--tags", default="elderly,oldest-alone")
     args = parser.parse_args()
@@ -50,8 +52,12 @@ def main() -> None:
                         charts.group_links = general
 
                 label = f"{dim} {code} {username}"
-                rows.append((f"{label}: before", timed(before, args.runs), timed(replay(before), args.runs), ""))
-                rows.append((f"{label}: after (page)", timed(page, args.runs), timed(replay(page), args.runs), ""))
+                rows.append(
+                    (f"{label}: before", timed(before, args.runs), timed(replay(before), args.runs), "")
+                )
+                rows.append(
+                    (f"{label}: after (page)", timed(page, args.runs), timed(replay(page), args.runs), "")
+                )
     report(rows)
 
 

@@ -2,7 +2,9 @@
 
 Every function takes the queryset the list shows (``search_queryset(PersonSearch(...))``), so a chart can
 never count more than the list: scoping and filtering happened before, here we only group. Each chart is
-one grouped query (plus one name lookup for areas).
+one grouped query (plus one name lookup for areas). A key-group search (one tag, at most area/grid) is
+counted by area and by co-occurring tag from the group's own links (``group_links``): the same rows, no
+person table scan.
 """
 
 from __future__ import annotations

@@ -73,7 +73,9 @@ def test_links_give_what_the_list_gives(monkeypatch, users, groups, who, params)
 
 def test_manual_group_leaves_out_the_dead(users, groups):
     assert [item["value"] for item in chart(users.inside, "tags_all=cared-for", "area")["items"]] == [1]
-    tagged = {item["code"]: item["value"] for item in chart(users.county, "tags_all=cared-for", "tag")["items"]}
+    tagged = {
+        item["code"]: item["value"] for item in chart(users.county, "tags_all=cared-for", "tag")["items"]
+    }
     assert tagged["cared-for"] == 2 and tagged["elderly"] == 2 and tagged["disabled"] == 1
 
 
