@@ -51,7 +51,3 @@ def may_manage_tasks(user: User | AnonymousUser | None) -> bool:
 def tasks_for(user: User | AnonymousUser | None) -> QuerySet[TaskProgress]:
     """Tasks whose requester's area lies where the user may manage; system tasks (no area) to superusers."""
     return TaskProgress.objects.visible_to(user, "manage").select_related("requested_by")
-
-
-def progress_of(task_id: str) -> TaskProgress | None:
-    return TaskProgress.objects.filter(task_id=task_id).first()
