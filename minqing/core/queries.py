@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Lookup, QuerySet, Subquery
 
 CAP = 10_000
 
@@ -16,3 +16,28 @@ def capped_count(qs: QuerySet[Any, Any], cap: int = CAP) -> tuple[int, bool]:
     """
     n = qs.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n > cap
+
+
+class DrivenBy(Lookup):
+    """``column IN (subquery)`` that is evaluated from the subquery outwards: ``filter(DrivenBy(F("pk"), sub))``.
+
+    On PostgreSQL it is written ``column = ANY(ARRAY(subquery))``: the subquery becomes an InitPlan run
+    once, and each id it returns is looked up by index. As a plain ``IN`` the planner may turn it into a
+    semi-join and, misjudging how many rows match together with the other conditions, walk a county's
+    index in list order to find that no one does. Callers use it only when the subquery is known to be
+    small. SQLite already runs a plain ``IN (subquery)`` this way.
+    """
+
+    lookup_name = "driven_by"
+    prepare_rhs = False
+
+    def __init__(self, lhs: Any, rhs: QuerySet[Any, Any]) -> None:
+        super().__init__(lhs, Subquery(rhs))
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        params = [*lhs_params, *rhs_params]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", params
+        return f"{lhs} IN {rhs}", params

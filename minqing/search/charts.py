@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any, TypedDict
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,23 +23,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from minqing.areas.models import PATH_LENGTHS, Area, AreaCount, Level, child_length
 from minqing.areas.selectors import root_areas
 from minqing.core import codes
-from minqing.core.scoping import under
-from minqing.tags.models import PersonTag, Tag
-from minqing.tags.rules import age_under
+from minqing.core.scoping import ALL, is_grid_path, scope_q, under
+from minqing.tags.models import PersonTag, Tag, TagProfile
+from minqing.tags.profiles import AGE_BANDS, band_of
 
 from .filters import area_of, search_queryset
 
 LEAF_LENGTH = PATH_LENGTHS[-1]
-# (key, lowest age, highest age or None): 0–6, 7–15, 16–17, 18–59, 60–69, 70–79, 80+.
-AGE_BANDS: list[tuple[str, int, int | None]] = [
-    ("0-6", 0, 6),
-    ("7-15", 7, 15),
-    ("16-17", 16, 17),
-    ("18-59", 18, 59),
-    ("60-69", 60, 69),
-    ("70-79", 70, 79),
-    ("80+", 80, None),
-]
+VILLAGE_LENGTH = PATH_LENGTHS[-2]
 
 
 class Bucket(TypedDict):
@@ -100,13 +91,13 @@ def _area_label(area: Area, parent: Area | None) -> str:
 
 def by_age_band(qs: QuerySet, today: datetime.date | None = None) -> list[Bucket]:
     """Counts per age band (0–6 … 80+), all bands present, in one query with ``CASE WHEN`` on birth date."""
-    today = today or timezone.localdate()
-    whens = [
-        When(age_under(today, high + 1), then=Value(key)) for key, _low, high in AGE_BANDS if high is not None
-    ]
-    band = Case(*whens, default=Value(AGE_BANDS[-1][0]), output_field=CharField())
+    band = band_of(today or timezone.localdate())
     rows = qs.order_by().annotate(band=band).values("band").annotate(n=Count("id")).order_by()
-    counts = {row["band"]: row["n"] for row in rows}
+    return age_buckets({row["band"]: row["n"] for row in rows})
+
+
+def age_buckets(counts: dict[str, int]) -> list[Bucket]:
+    """Every age band in order, with its count from ``counts`` (0 when absent)."""
     return [
         {"code": key, "name": age_band_label(low, high), "count": counts.get(key, 0)}
         for key, low, high in AGE_BANDS
@@ -122,9 +113,14 @@ def age_band_label(low: int, high: int | None) -> str:
 def by_sex(qs: QuerySet) -> list[Bucket]:
     """Counts per sex code, labelled from the national code table (GB/T 2261.1)."""
     rows = qs.order_by().values("sex").annotate(n=Count("id")).order_by("sex")
+    return sex_buckets({r["sex"]: r["n"] for r in rows})
+
+
+def sex_buckets(counts: dict[str, int]) -> list[Bucket]:
     return [
-        {"code": r["sex"], "name": codes.label(codes.Sex, r["sex"]) or _("未填写"), "count": r["n"]}
-        for r in rows
+        {"code": sex, "name": codes.label(codes.Sex, sex) or _("未填写"), "count": n}
+        for sex, n in sorted(counts.items())
+        if n
     ]
 
 
@@ -175,10 +171,12 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
         area_code = area_of(filterset)
         buckets: list = [asdict(row) for row in by_area(qs if links is None else links, user, area_code)]
         payload["area"] = area_code
-    elif dim == "age":
-        buckets = by_age_band(qs)
-    elif dim == "sex":
-        buckets = by_sex(qs)
+    elif dim in ("age", "sex"):
+        profile = group_profile(filterset, user)
+        if profile is not None:
+            buckets = profile_buckets(profile, "band" if dim == "age" else "sex")
+        else:
+            buckets = by_age_band(qs) if dim == "age" else by_sex(qs)
     else:
         members = None if links is None else links.values("person_id")
         buckets = by_tag(qs, key_group_tags(), members=members)
@@ -218,3 +216,34 @@ def group_links(filterset, user) -> QuerySet | None:
     if tags[0].kind != Tag.Kind.DERIVED:
         links = links.filter(person__deceased=False)
     return links
+
+
+def group_profile(filterset, user) -> QuerySet | None:
+    """The ``TagProfile`` rows of a key-group search over whole villages (a derived tag), else ``None``.
+
+    Derived links are exactly the group's living persons (see ``group_links``); their per-village sex ×
+    age-band counts add up to the chart without reading a person row. Scopes or areas below a village
+    (groups, grids) are counted live, which is cheap at that size.
+    """
+    if group_links(filterset, user) is None:
+        return None
+    data = filterset.form.cleaned_data
+    tag = data["tags_all"][0]
+    area = (data.get("area") or "").strip()
+    prefixes = user.scope_prefixes("view")
+    if tag.kind != Tag.Kind.DERIVED or data.get("grid") or len(area) > VILLAGE_LENGTH:
+        return None
+    if prefixes is not ALL and any(len(p) > VILLAGE_LENGTH or is_grid_path(p) for p in prefixes):
+        return None
+    rows = TagProfile.objects.filter(tag=tag)
+    if prefixes is not ALL:
+        rows = rows.filter(scope_q(list(prefixes), path_field="village_path", grid_field=None))
+    if area:
+        rows = rows.filter(under("village_path", area)) if area.isdigit() else rows.none()
+    return rows
+
+
+def profile_buckets(rows: QuerySet, dim: str) -> list[Bucket]:
+    """Age-band (``dim="band"``) or sex (``dim="sex"``) buckets summed from ``TagProfile`` rows."""
+    counts = {r[dim]: r["n"] for r in rows.values(dim).annotate(n=Sum("count")).order_by()}
+    return age_buckets(counts) if dim == "band" else sex_buckets(counts)

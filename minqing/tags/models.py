@@ -125,3 +125,27 @@ class TagCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag_id}@{self.village_path}: {self.count}"
+
+
+class TagProfile(models.Model):
+    """Persons of one village carrying a person tag, by sex and age band: group charts of big scopes.
+
+    Rebuilt with ``TagCount`` (``tags.services.recount``): ages are as of that moment, like the members
+    of an age-derived tag themselves, which the nightly refresh re-derives.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="profiles")
+    village_path = models.CharField(max_length=12)
+    sex = models.CharField(max_length=1, blank=True)
+    band = models.CharField(max_length=8)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("标签人群构成")
+        verbose_name_plural = _("标签人群构成")
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "village_path", "sex", "band"], name="tagprofile_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}@{self.village_path} {self.sex}/{self.band}: {self.count}"

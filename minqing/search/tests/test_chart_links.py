@@ -62,7 +62,7 @@ def test_links_give_what_the_list_gives(monkeypatch, users, groups, who, params)
     filterset = PersonSearch(QueryDict(params), user=user)
     search_queryset(filterset)
     assert charts.group_links(filterset, user) is not None  # the fast path is taken
-    fast = {dim: chart(user, params, dim) for dim in ("area", "tag")}
+    fast = {dim: chart(user, params, dim) for dim in ("area", "tag", "age", "sex")}
     monkeypatch.setattr(charts, "group_links", lambda filterset, user: None)
     for dim, data in fast.items():
         assert data == chart(user, params, dim), (who, params, dim)
@@ -87,3 +87,30 @@ def test_other_conditions_group_the_list(users, groups, who, params):
     listed = search_queryset(filterset).count()
     assert filterset.form.errors or charts.group_links(filterset, user) is None
     assert sum(item["value"] for item in chart(user, params, "area")["items"]) == listed
+
+
+@pytest.mark.parametrize("who", ["inside", "above", "county", "admin"])
+@pytest.mark.parametrize(
+    "params", ["tags_all=elderly", "tags_all=elderly&area=520622102", "tags_all=disabled"]
+)
+def test_derived_groups_over_villages_read_the_profiles(users, groups, who, params):
+    user = getattr(users, who)
+    filterset = PersonSearch(QueryDict(params), user=user)
+    search_queryset(filterset)
+    assert charts.group_profile(filterset, user) is not None
+
+
+@pytest.mark.parametrize(
+    ("who", "params"),
+    [
+        ("grid", "tags_all=elderly"),  # a grid scope
+        ("county", "tags_all=elderly&area=520622102211001"),  # a group
+        ("county", "tags_all=elderly&grid=520622102211901"),
+        ("county", "tags_all=cared-for"),  # manual: may include the dead
+    ],
+)
+def test_smaller_scopes_and_manual_groups_count_live(users, groups, who, params):
+    user = getattr(users, who)
+    filterset = PersonSearch(QueryDict(params), user=user)
+    search_queryset(filterset)
+    assert charts.group_profile(filterset, user) is None

@@ -1,0 +1,78 @@
+"""Where a tag search starts (its links or the area's rows) changes its speed, never its answer."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import QueryDict
+
+from minqing.search import filters as search_filters
+from minqing.search.filters import HouseholdSearch, PersonSearch, search_queryset
+from minqing.search.tests.helpers import tag
+from minqing.tags.estimates import link_estimates
+from minqing.tags.models import Tag
+
+NEVER, ALWAYS = -1, 10**9
+
+
+@pytest.fixture
+def tagged(village, records):
+    tag(records.hv, "dibao")
+    tag(records.hw, "dibao")
+    return village
+
+
+def found(search_class, user, params: str, limit: int, settings_limit) -> list[int]:
+    settings_limit(limit)
+    search = search_class(QueryDict(params), user=user)
+    return sorted(search_queryset(search).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def drive_limit(monkeypatch):
+    return lambda limit: monkeypatch.setattr(search_filters, "DRIVE_LIMIT", limit)
+
+
+QUERIES = [
+    "tags_all=elderly",
+    "tags_all=elderly,disabled",
+    "tags_all=elderly&age_max=30",
+    "tags_any=elderly,disabled",
+    "tags_any=elderly,dibao",  # person and household tags: always the per-row check
+    "tags_all=dibao",
+    "tags_all=elderly&tags_none=disabled",
+    "tags_all=elderly&area={v}",
+    "tags_all=elderly&area={w}",
+    "tags_all=disabled&grid={vg1}",
+    "tags_any=elderly&area=5",
+]
+
+
+@pytest.mark.parametrize("params", QUERIES)
+@pytest.mark.parametrize("who", ["inside", "above", "county", "grid", "neighbour", "admin"])
+@pytest.mark.parametrize("search_class", [PersonSearch, HouseholdSearch])
+def test_both_plans_find_the_same_rows(tagged, users, tree, drive_limit, search_class, who, params):
+    params = params.format(v=tree.v.code, w=tree.w.code, vg1=tree.vg1.code)
+    user = getattr(users, who)
+    from_rows = found(search_class, user, params, NEVER, drive_limit)
+    from_links = found(search_class, user, params, ALWAYS, drive_limit)
+    assert from_links == from_rows
+
+
+def test_the_plan_follows_the_estimate(tagged, users, drive_limit):
+    drive_limit(1)  # elderly has 2 links in the township (a, b); disabled 2; nothing under 1
+    search = PersonSearch(QueryDict("tags_all=elderly"), user=users.inside)
+    assert "ANY(ARRAY" not in str(search.qs.query) and " IN (SELECT" not in str(search.qs.query).upper()
+    drive_limit(2)
+    search = PersonSearch(QueryDict("tags_all=elderly"), user=users.inside)
+    sql = str(search.qs.query)
+    assert "ANY(ARRAY" in sql or " IN (SELECT" in sql.upper()
+
+
+def test_estimates_are_scoped_and_narrowed(tagged, users, tree, catalog):
+    elderly, dibao = catalog["elderly"], catalog["dibao"]
+    assert link_estimates(users.inside, [elderly, dibao]) == {elderly.pk: 2, dibao.pk: 1}
+    assert link_estimates(users.above, [elderly]) == {elderly.pk: 3}
+    assert link_estimates(users.above, [elderly], tree.w.code) == {elderly.pk: 1}
+    assert link_estimates(users.neighbour, [elderly], tree.v.code) == {elderly.pk: 0}
+    assert link_estimates(users.nobody, [elderly]) == {elderly.pk: 0}
+    assert link_estimates(users.admin, Tag.objects.filter(code="elderly")) == {elderly.pk: 3}
