@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minqing.core.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "minqing.core.sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,7 +149,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes ...
-SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request
+SESSION_TOUCH_SECONDS = 60  # ... counted from the last request, saved at most once a minute (core.sessions)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # The demo answers on plain HTTP at 127.0.0.1: no secure-only cookies, no redirect to HTTPS, no HSTS.

@@ -1,5 +1,7 @@
 """Login security: lockout, login log, idle sessions, password rules, disabling accounts."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -70,9 +72,24 @@ def test_admin_unlock(users):
     assert not User.objects.get(pk=users.inside.pk).is_locked
 
 
-def test_idle_sessions_end_after_thirty_minutes():
+def test_idle_sessions_end_after_thirty_minutes(client, users, monkeypatch):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client.force_login(users.inside)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+    client.get(reverse("home:index"))  # the first request after login moves the expiry
+    expiry = Session.objects.get().expire_date
+    monkeypatch.setattr(time, "time", lambda: now + 30)
+    client.get(reverse("home:index"))  # within the touch interval: no write
+    assert Session.objects.get().expire_date == expiry
+    monkeypatch.setattr(time, "time", lambda: now + 61)
+    client.get(reverse("home:index"))  # later: saved again, the idle time counts from here
+    assert Session.objects.get().expire_date > expiry
+
+
+def test_anonymous_visits_make_no_session(client, db):
+    client.get(reverse("accounts:login"))
+    assert not Session.objects.exists()
 
 
 def test_expired_session_redirects_to_login(client, users):
