@@ -1,4 +1,9 @@
-"""API pagination that never counts huge tables: ``?page=N``, ``next``/``previous`` links, no total."""
+"""API pagination that never counts and never walks an offset: ``next``/``previous`` links carry a cursor.
+
+The same keyset paging as the HTML lists (``core.pagination.paginate``): ``?after=<token>`` and
+``?before=<token>`` from the links, ``?before=`` alone for the last page, ``?page=N`` (N ≤ 100) for old
+clients. No total is returned.
+"""
 
 from collections import OrderedDict
 
@@ -6,7 +11,13 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from minqing.core.pagination import page_number
+from minqing.core.pagination import CURSOR_PARAMS, paginate
+
+
+def _with(url: str, name: str, value: str) -> str:
+    for param in CURSOR_PARAMS:
+        url = remove_query_param(url, param)
+    return replace_query_param(url, name, value)
 
 
 class NoCountPagination(BasePagination):
@@ -19,25 +30,23 @@ class NoCountPagination(BasePagination):
             size = min(int(request.query_params.get("page_size", self.page_size)), self.max_page_size)
         except ValueError:
             size = self.page_size
-        self.size = max(size, 1)
-        self.number = page_number(request.query_params.get("page"))
-        offset = (self.number - 1) * self.size
-        rows = list(queryset[offset : offset + self.size + 1])
-        self.has_next = len(rows) > self.size
-        return rows[: self.size]
+        self.page = paginate(request._request, queryset, size=max(size, 1))
+        return self.page.rows
 
     def get_paginated_response(self, data):
-        url = self.request.build_absolute_uri()
-        next_url = replace_query_param(url, "page", self.number + 1) if self.has_next else None
-        if self.number > 2:
-            prev_url = replace_query_param(url, "page", self.number - 1)
-        elif self.number == 2:
-            prev_url = remove_query_param(url, "page")
+        url, page = self.request.build_absolute_uri(), self.page
+        next_url = _with(url, "after", page.next_cursor) if page.has_next and page.next_cursor else None
+        if page.has_previous and page.previous_cursor:
+            prev_url = _with(url, "before", page.previous_cursor)
+        elif page.has_previous and page.number is not None:  # an offset page of an unseekable list
+            prev_url = _with(url, "page", str(page.number - 1))
         else:
             prev_url = None
+        if page.has_next and next_url is None and page.number is not None:
+            next_url = _with(url, "page", str(page.number + 1))
         return Response(
             OrderedDict(
-                [("page", self.number), ("next", next_url), ("previous", prev_url), ("results", data)]
+                [("page", page.number), ("next", next_url), ("previous", prev_url), ("results", data)]
             )
         )
 
@@ -46,7 +55,7 @@ class NoCountPagination(BasePagination):
             "type": "object",
             "required": ["results"],
             "properties": {
-                "page": {"type": "integer", "example": 1},
+                "page": {"type": "integer", "nullable": True, "example": 1},
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,

@@ -20,7 +20,7 @@ from .models import ExportJob
 SEARCHES = {"persons": (PersonSearch, Person), "households": (HouseholdSearch, Household)}
 CHUNK = 2000
 # Parameters of the page, not of the search.
-NOT_SEARCH = ("page", "dim", "csrfmiddlewaretoken")
+NOT_SEARCH = ("page", "after", "before", "dim", "csrfmiddlewaretoken")
 
 
 def clean_params(raw: str) -> str:

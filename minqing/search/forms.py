@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .filters import HouseholdSearch, PersonSearch
@@ -59,15 +61,38 @@ def selected_tags(data: QueryDict) -> dict[str, set[str]]:
     }
 
 
-def tag_pickers(filterset_class, selected: dict[str, set[str]]) -> list[dict]:
-    """The three tag pickers (all of / any of / none of) with their labels and picked codes."""
-    return [
-        {"name": name, "label": filterset_class.base_filters[name].label, "selected": selected[name]}
-        for name in TAG_PARAMS
-    ]
+def tag_pickers(filterset_class, selected: dict[str, set[str]], tag_groups) -> list[dict]:
+    """The three tag pickers (all of / any of / none of) with their labels and their options' HTML.
+
+    The options (a hundred tags, three times) are built here rather than by a template loop per option.
+    """
+    household = _("（户）")
+    pickers = []
+    for name in TAG_PARAMS:
+        groups = []
+        for category, tags in tag_groups:
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}{}</option>',
+                (
+                    (
+                        t.code,
+                        " selected" if t.code in selected[name] else "",
+                        t.name,
+                        household if t.target == "household" else "",
+                    )
+                    for t in tags
+                ),
+            )
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', category, options))
+        label = filterset_class.base_filters[name].label
+        pickers.append({"name": name, "label": label, "options": mark_safe("".join(groups))})  # noqa: S308
+    return pickers
 
 
-def canonical_query(query: QueryDict, target: str, *, keep: tuple[str, ...] = ("page",)) -> QueryDict:
+def canonical_query(
+    query: QueryDict, target: str, *, keep: tuple[str, ...] = ("page", "after", "before")
+) -> QueryDict:
     """Only the filters of the search (and ``keep``), non-blank, tags comma-joined: what URLs should carry."""
     names = [*SEARCHES[target][0].base_filters, *keep]
     data = search_data(query)

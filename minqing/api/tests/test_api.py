@@ -34,6 +34,31 @@ def test_pagination_has_no_count(api, users):
     assert second["page"] == 2 and second["previous"]
 
 
+def test_next_and_previous_links_walk_every_row_once(api, users, tree):
+    api.force_authenticate(users.admin)
+    everything = [a["code"] for a in api.get(reverse("api:area-list"), {"page_size": 200}).json()["results"]]
+    seen, url = [], reverse("api:area-list") + "?page_size=4"
+    while url:
+        body = api.get(url).json()
+        assert "after=" in url or url.endswith("page_size=4")
+        seen += [a["code"] for a in body["results"]]
+        url = body["next"]
+    assert seen == everything
+    last = api.get(reverse("api:area-list"), {"page_size": 4, "before": ""}).json()
+    assert [a["code"] for a in last["results"]] == everything[-4:] and last["next"] is None
+    back = api.get(last["previous"]).json()
+    assert [a["code"] for a in back["results"]] == everything[-8:-4]
+
+
+@pytest.mark.parametrize("raw", ["abc", "999999", "-1"])
+def test_bad_cursors_and_pages_are_the_first_page(api, users, raw):
+    api.force_authenticate(users.admin)
+    first = api.get(reverse("api:area-list"), {"page_size": 3}).json()["results"]
+    for name in ("page", "after", "before"):
+        response = api.get(reverse("api:area-list"), {"page_size": 3, name: raw})
+        assert response.status_code == 200 and response.json()["results"] == first, name
+
+
 def test_anonymous_gets_chinese_401(api, tree):
     response = api.get(reverse("api:area-list"))
     assert response.status_code in (401, 403)
