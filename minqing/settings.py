@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
+FORM_RENDERER = "minqing.core.form_renderer.FastRenderer"  # selects and inputs without a template per option
 ROOT_URLCONF = "minqing.urls"
 WSGI_APPLICATION = "minqing.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"

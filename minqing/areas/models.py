@@ -28,6 +28,14 @@ def child_length(path: str) -> int:
     return next((n for n in PATH_LENGTHS if n > len(path)), PATH_LENGTHS[-1])
 
 
+def short_name(name: str) -> str:
+    """Village committee names are long; cadres say 鱼塘村, not 鱼塘村村民委员会."""
+    for suffix in ("村民委员会", "居民委员会"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def ancestor_paths(path: str) -> list[str]:
     """The area paths above ``path``, outermost first (``path`` itself excluded)."""
     return [path[:n] for n in PATH_LENGTHS if n < len(path)]
@@ -120,11 +128,7 @@ class Area(models.Model):
 
     @property
     def short_name(self) -> str:
-        """Village committee names are long; cadres say 鱼塘村, not 鱼塘村村民委员会."""
-        for suffix in ("村民委员会", "居民委员会"):
-            if self.name.endswith(suffix):
-                return self.name[: -len(suffix)]
-        return self.name
+        return short_name(self.name)
 
     def ancestors(self) -> list[Area]:
         """Areas above this one, from the top, in one query."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from minqing.areas.models import Area
+from minqing.areas.models import LEVEL_LENGTHS, Area, Level, short_name
 from minqing.core import codes
 from minqing.core.idnumber import IdNumberError, normalize_id_number
 from minqing.core.scoping import under
@@ -17,6 +18,17 @@ from .models import House, Household, Person, Place
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 PHONE_LIKE = re.compile(r"^1\d{10}$|^0\d{9,11}$")
 NUMBER_LIKE = re.compile(r"^\d{12,24}$")
+
+
+#: Scopes with at most this many villages list every group in the area picker.
+OPEN_VILLAGES = 5
+
+
+@dataclass(frozen=True)
+class AreaOption:
+    code: str
+    label: str
+    selected: bool
 
 
 class ScopedFilterSet(filters.FilterSet):
@@ -41,15 +53,34 @@ class ScopedFilterSet(filters.FilterSet):
     def filter_grid(self, queryset, name, value):
         return queryset.filter(grid_path=value.strip())
 
-    def area_choices(self, levels=("township", "village", "group")):
+    def area_options(self) -> list[AreaOption]:
+        """The area picker: townships and villages in scope, and the groups of the villages that are open.
+
+        A village is open when it holds the picked area, or when the scope has only a few villages (a
+        cadre's own): a county's picker stays about a hundred options, not every group of the county.
+        One query of plain values; the labels are built here, not per option in a template.
+        """
         if self.user is None:
-            return Area.objects.none()
-        return (
+            return []
+        rows = list(
             Area.objects.visible_to(self.user, "view")
-            .filter(level__in=levels)
-            .select_related("parent")
+            .filter(level__in=(Level.TOWNSHIP, Level.VILLAGE, Level.GROUP))
             .order_by("code")
+            .values_list("code", "name", "level")
         )
+        picked = str((self.data or {}).get("area", "")).strip()
+        villages = {code: short_name(name) for code, name, level in rows if level == Level.VILLAGE}
+        open_all = len(villages) <= OPEN_VILLAGES
+        options = []
+        for code, name, level in rows:
+            label = short_name(name)
+            if level == Level.GROUP:
+                village = code[: LEVEL_LENGTHS["village"]]
+                if not (open_all or picked.startswith(village)):
+                    continue
+                label = f"\u3000{villages.get(village, '')}{name}"
+            options.append(AreaOption(code, label, code == picked))
+        return options
 
 
 def household_search(queryset, value: str):

@@ -75,8 +75,8 @@ def _search_page(request: HttpRequest, target: str) -> HttpResponse:
     context = search_context(request, target, request.GET)
     if fragment:
         return push_url(render_list(request, "search/search.html", "search/_results.html", context), url)
-    context["tag_groups"] = tags_by_category(tag_catalog())
-    context["tag_pickers"] = tag_pickers(SEARCHES[target][0], context["selected"])
+    groups = tags_by_category(tag_catalog())
+    context["tag_pickers"] = tag_pickers(SEARCHES[target][0], context["selected"], groups)
     context["more_open"] = any(field.value() for field in context["more_fields"])
     context["saved"] = selectors.saved_searches(request.user, target)
     return render_list(request, "search/search.html", "search/_results.html", context)

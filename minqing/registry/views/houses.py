@@ -24,7 +24,6 @@ def house_list(request):
     filters = HouseFilter(request.GET, queryset=rows, request=request, user=request.user)
     context = {
         "filters": filters,
-        "areas": filters.area_choices().select_related("parent"),
         "page": paginate(request, filters.qs),
         "can_add": request.user.can("change"),
     }

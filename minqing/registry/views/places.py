@@ -23,7 +23,6 @@ def place_list(request):
     filters = PlaceFilter(request.GET, queryset=rows, request=request, user=request.user)
     context = {
         "filters": filters,
-        "areas": filters.area_choices().select_related("parent"),
         "page": paginate(request, filters.qs),
         "can_add": request.user.can("change"),
     }
