@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.dispatch import Signal
 from django.http import HttpRequest
 
@@ -110,11 +110,27 @@ def paginate_list(request, queryset):
 
 
 def household_file(user, pk: int) -> Household:
-    """The 一户一页 household with everything the page shows, in a fixed number of queries."""
+    """The 一户一页 household with everything the page shows, in a fixed number of queries.
+
+    The user's rights on it come in the same query: ``user_can_change`` and ``user_can_reveal`` are the
+    ``visible_to(user, action)`` probes of ``core.scoping.can`` as EXISTS columns (False when the user
+    has no such scope), and ``has_custom_fields`` tells whether the custom field list is worth reading.
+    """
     from django.shortcuts import get_object_or_404
 
-    queryset = Household.objects.visible_to(user, "view").select_related(
-        "area__parent", "grid", "responsible_cadre"
+    from .models import CustomField
+
+    def right(action: str) -> Exists:
+        return Exists(Household.objects.visible_to(user, action).filter(pk=OuterRef("pk")))
+
+    queryset = (
+        Household.objects.visible_to(user, "view")
+        .select_related("area__parent", "grid", "responsible_cadre")
+        .annotate(
+            user_can_change=right("change"),
+            user_can_reveal=right("reveal"),
+            has_custom_fields=Exists(CustomField.objects.filter(is_active=True)),
+        )
     )
     queryset = queryset.prefetch_related(
         Prefetch("members", queryset=Person.objects.order_by("deceased", "relation", "birth_date")),
@@ -149,17 +165,27 @@ def household_attachments(*, actor, household: Household) -> QuerySet[Attachment
     )
 
 
-def attachments_panel(*, actor, household: Household) -> dict:
-    """Context for ``registry/_attachments.html`` (the household page may merge it into its own)."""
+def attachments_panel(*, actor, household: Household, can_change: bool | None = None) -> dict:
+    """Context for ``registry/_attachments.html`` (the household page may merge it into its own).
+
+    ``can_change``: the actor's change right on the household when the caller already knows it.
+    """
     return {
         "household": household,
         "attachments": household_attachments(actor=actor, household=household),
-        "can_change": can(actor, household, "change"),
+        "can_change": can(actor, household, "change") if can_change is None else can_change,
         "max_size": human_size(settings.ATTACHMENT_MAX_BYTES),
     }
 
 
-def panels(signal: Signal, request: HttpRequest, **record: Any) -> list[str]:
-    """HTML panels the apps above the registry add to a record's page (see ``registry.signals``)."""
+def panels(
+    signal: Signal, request: HttpRequest, *, can_change: bool | None = None, **record: Any
+) -> list[str]:
+    """HTML panels the apps above the registry add to a record's page (see ``registry.signals``).
+
+    ``can_change`` passes on the user's change right on the record when the page already knows it
+    (receivers that get None decide for themselves); the services check again on every write.
+    """
     sender = type(next(iter(record.values())))
-    return [html for _receiver, html in signal.send(sender=sender, request=request, **record) if html]
+    results = signal.send(sender=sender, request=request, can_change=can_change, **record)
+    return [html for _receiver, html in results if html]
