@@ -19,7 +19,7 @@ from minqing.core.queries import DrivenBy
 from minqing.core.scoping import under
 from minqing.registry.filters import HouseholdFilter, PersonFilter
 from minqing.registry.models import Person
-from minqing.tags.estimates import link_estimates
+from minqing.tags.estimates import PersonConditions, link_estimates
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
 from minqing.tags.rules import age_at_least, age_under
 
@@ -78,15 +78,34 @@ def _tag_exists(tag: Tag, *, on: str) -> Exists:
     return Exists(HouseholdTag.objects.filter(tag=tag, household=OuterRef(ref)))
 
 
-def _tags_driven(tags: list[Tag], *, on: str, links_in) -> DrivenBy:
-    """Rows carrying any of ``tags`` (all of one target), found from the links ``links_in`` narrows."""
+def _tags_driven(tags: list[Tag], *, on: str, links_in, person: PersonConditions) -> DrivenBy:
+    """Rows carrying any of ``tags`` (all of one target), found from the links ``links_in`` narrows.
+
+    A person search's age and sex are checked on the person links' copies, so a contradictory search
+    ("独居老人 aged 0–30") ends in the links without a person row read.
+    """
     if tags[0].target == Tag.Target.PERSON:
         links = PersonTag.objects.filter(tag__in=tags)
+        if on == "person":
+            links = links.filter(_person_q(person))
         ref, column = "pk", ("person_id" if on == "person" else "person__household_id")
     else:
         links = HouseholdTag.objects.filter(tag__in=tags)
         ref, column = ("household_id" if on == "person" else "pk"), "household_id"
     return DrivenBy(F(ref), links_in(links).values(column))
+
+
+def _person_q(person: PersonConditions) -> Q:
+    """The age and sex conditions on a row with ``birth_date`` and ``sex`` (a person or a person link)."""
+    today = timezone.localdate()
+    q = Q()
+    if person.age_min is not None:
+        q &= age_at_least(today, person.age_min)
+    if person.age_max is not None:
+        q &= age_under(today, person.age_max + 1)
+    if person.sex:
+        q &= Q(sex=person.sex)
+    return q
 
 
 class TagsMixin(filters.FilterSet):
@@ -102,7 +121,8 @@ class TagsMixin(filters.FilterSet):
             driver = None
         for tag in tags:
             if tag is driver:
-                queryset = queryset.filter(_tags_driven([tag], on=self.on, links_in=self._links_in))
+                driven = _tags_driven([tag], on=self.on, links_in=self._links_in, person=self._person())
+                queryset = queryset.filter(driven)
             else:
                 queryset = queryset.filter(_tag_exists(tag, on=self.on))
         return queryset
@@ -111,7 +131,9 @@ class TagsMixin(filters.FilterSet):
         if not tags:
             return queryset
         if len({t.target for t in tags}) == 1 and sum(self._link_estimates(tags).values()) <= DRIVE_LIMIT:
-            return queryset.filter(_tags_driven(tags, on=self.on, links_in=self._links_in))
+            return queryset.filter(
+                _tags_driven(tags, on=self.on, links_in=self._links_in, person=self._person())
+            )
         q = Q()
         for tag in tags:
             q |= Q(_tag_exists(tag, on=self.on))
@@ -130,7 +152,19 @@ class TagsMixin(filters.FilterSet):
         if not tags or self.user is None:
             return {t.pk: DRIVE_LIMIT + 1 for t in tags}
         grid = (self.form.cleaned_data.get("grid") or "").strip()
-        return link_estimates(self.user, tags, self._searched_area() or grid or None)
+        return link_estimates(self.user, tags, self._searched_area() or grid or None, self._person())
+
+    def _person(self) -> PersonConditions:
+        """Age and sex of a person search (none for households): what person links can check themselves."""
+        if self.on != "person":
+            return PersonConditions()
+        data = self.form.cleaned_data
+        age_min, age_max = data.get("age_min"), data.get("age_max")
+        return PersonConditions(
+            age_min=None if age_min is None else int(age_min),
+            age_max=None if age_max is None else int(age_max),
+            sex=data.get("sex") or "",
+        )
 
     def _links_in(self, links):
         """Tag links narrowed like the rows: the user's view scope, the searched area and grid."""

@@ -71,9 +71,15 @@ class TagLink(models.Model):
 
 
 class PersonTag(TagLink):
-    """A tag on a person."""
+    """A tag on a person, with the person's birth date and sex copied (kept equal by the tag services).
+
+    The copies let a search of a big group by age or sex read the group's links alone: "独居老人 aged
+    0–30" finds no one by scanning 130,000 links, not by looking up 130,000 persons.
+    """
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="tag_links")
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
 
     class Meta:
         verbose_name = _("人员标签")

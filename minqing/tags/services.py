@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -79,7 +79,8 @@ def refresh_tag(
     rows = model.objects.all()
     if household_ids is not None:
         rows = rows.filter(**{"household_id__in" if fk == "person" else "pk__in": household_ids})
-    matching = rows.filter(tag_q(tag, today)).values_list("pk", "area_path", "grid_path")
+    copies = PERSON_COPIES if fk == "person" else ()
+    matching = rows.filter(tag_q(tag, today)).values_list("pk", "area_path", "grid_path", *copies)
     sql, params = matching.query.sql_with_params()
     qn = connection.ops.quote_name
     table, column, temp = qn(link._meta.db_table), qn(f"{fk}_id"), qn("mq_tag_match")
@@ -100,9 +101,11 @@ def refresh_tag(
             [tag.pk, *scope_params],
         )
         removed = cursor.rowcount
+        copied = "".join(f", {qn(name)}" for name in copies)
+        from_temp = "".join(f", m.{qn(name)}" for name in copies)
         cursor.execute(
-            f"INSERT INTO {table} (tag_id, {column}, area_path, grid_path, set_at) "  # noqa: S608
-            f"SELECT %s, m.pk, m.area_path, m.grid_path, %s FROM {temp} m "
+            f"INSERT INTO {table} (tag_id, {column}, area_path, grid_path{copied}, set_at) "  # noqa: S608
+            f"SELECT %s, m.pk, m.area_path, m.grid_path{from_temp}, %s FROM {temp} m "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} l WHERE l.tag_id = %s AND l.{column} = m.pk)",
             [tag.pk, now, tag.pk],
         )
@@ -157,6 +160,16 @@ def refresh_all(
     return totals
 
 
+#: Person columns every person link copies (searches by age and sex read them from the links).
+PERSON_COPIES = ("birth_date", "sex")
+
+
+def copy_person_fields(links) -> None:
+    """Set the copied person columns of ``links`` (manual links too) from their persons: one UPDATE."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    links.update(**{name: Subquery(person.values(name)[:1]) for name in PERSON_COPIES})
+
+
 def refresh_households(household_ids: list[int], *, today: datetime.date | None = None) -> None:
     """Re-derive the tags of a few households and their members after a change, in a handful of queries.
 
@@ -183,28 +196,27 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
             continue
         key = "household_id__in" if fk == "person" else "pk__in"
         columns = {f"t{t.pk}": ExpressionWrapper(tag_q(t, today), output_field=BooleanField()) for t in mine}
+        copied = ("area_path", "grid_path", *(PERSON_COPIES if fk == "person" else ()))
         rows = list(
-            model.objects.filter(**{key: household_ids})
-            .annotate(**columns)
-            .values("pk", "area_path", "grid_path", *columns)
+            model.objects.filter(**{key: household_ids}).annotate(**columns).values("pk", *copied, *columns)
         )
         wanted = {(t.pk, r["pk"]): r for r in rows for t in mine if r[f"t{t.pk}"]}
         existing = {
-            (tag_id, obj_id): (pk, area_path, grid_path)
-            for pk, tag_id, obj_id, area_path, grid_path in link.objects.filter(
+            (values[1], values[2]): (values[0], *values[3:])
+            for values in link.objects.filter(
                 tag__in=mine, **{f"{fk}_id__in": [r["pk"] for r in rows]}
-            ).values_list("pk", "tag_id", f"{fk}_id", "area_path", "grid_path")
+            ).values_list("pk", "tag_id", f"{fk}_id", *copied)
         }
         stale = [
             v[0]
             for k, v in existing.items()
-            if k not in wanted or v[1:] != (wanted[k]["area_path"], wanted[k]["grid_path"])
+            if k not in wanted or v[1:] != tuple(wanted[k][name] for name in copied)
         ]
         link.objects.filter(pk__in=stale).delete()
         keep = {k for k, v in existing.items() if v[0] not in stale}
         link.objects.bulk_create(
             [
-                link(tag_id=k[0], **{f"{fk}_id": k[1]}, area_path=r["area_path"], grid_path=r["grid_path"])
+                link(tag_id=k[0], **{f"{fk}_id": k[1]}, **{name: r[name] for name in copied})
                 for k, r in wanted.items()
                 if k not in keep
             ]
@@ -216,6 +228,7 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
         HouseholdTag.objects.filter(household=household).exclude(**paths).update(**paths)
         PersonTag.objects.filter(person__household=household).exclude(**paths).update(**paths)
         villages.add(household.area_path[:12])
+    copy_person_fields(PersonTag.objects.filter(person__household_id__in=household_ids))
     recount(villages=sorted(villages))
 
 
@@ -243,10 +256,11 @@ def tag_set(*, actor, tag: Tag, obj) -> None:
     obj = _target(actor, tag, obj)
     link = PersonTag if isinstance(obj, Person) else HouseholdTag
     fk = "person" if isinstance(obj, Person) else "household"
+    copies = {name: getattr(obj, name) for name in PERSON_COPIES} if fk == "person" else {}
     _link, created = link.objects.get_or_create(
         tag=tag,
         **{fk: obj},
-        defaults={"area_path": obj.area_path, "grid_path": obj.grid_path, "set_by": actor},
+        defaults={"area_path": obj.area_path, "grid_path": obj.grid_path, "set_by": actor, **copies},
     )
     if created:
         recount(villages=[obj.area_path[:12]])

@@ -23,8 +23,13 @@ def tag(obj, code: str) -> None:
     """A tag link as the materialiser writes it: paths copied from the record."""
     link = PersonTag if isinstance(obj, Person) else HouseholdTag
     fk = "person" if isinstance(obj, Person) else "household"
+    copies = {"birth_date": obj.birth_date, "sex": obj.sex} if isinstance(obj, Person) else {}
     link.objects.create(
-        tag=Tag.objects.get(code=code), **{fk: obj}, area_path=obj.area_path, grid_path=obj.grid_path
+        tag=Tag.objects.get(code=code),
+        **{fk: obj},
+        area_path=obj.area_path,
+        grid_path=obj.grid_path,
+        **copies,
     )
     recount(villages=[obj.area_path[:12]])  # as the tag services do after every change
 

@@ -33,7 +33,14 @@ def tag(code: str, name: str, *, key_group: bool) -> Tag:
 
 
 def set_tag(tag_: Tag, person) -> None:
-    PersonTag.objects.create(tag=tag_, person=person, area_path=person.area_path, grid_path=person.grid_path)
+    PersonTag.objects.create(
+        tag=tag_,
+        person=person,
+        area_path=person.area_path,
+        grid_path=person.grid_path,
+        birth_date=person.birth_date,
+        sex=person.sex,
+    )
 
 
 @pytest.fixture

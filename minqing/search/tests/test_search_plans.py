@@ -44,6 +44,13 @@ QUERIES = [
     "tags_all=elderly&area={w}",
     "tags_all=disabled&grid={vg1}",
     "tags_any=elderly&area=5",
+    "tags_all=elderly&age_min=0&age_max=30",  # contradictory: ends in the links
+    "tags_all=elderly&age_min=75&age_max=90",
+    "tags_all=elderly&age_min=80",
+    "tags_all=elderly&sex=2",
+    "tags_all=disabled&sex=1&age_max=50",
+    "tags_any=elderly,disabled&age_min=35&age_max=45",
+    "tags_all=dibao&age_min=60",  # a household tag: the persons' own ages are checked on the persons
 ]
 
 
@@ -76,3 +83,36 @@ def test_estimates_are_scoped_and_narrowed(tagged, users, tree, catalog):
     assert link_estimates(users.neighbour, [elderly], tree.v.code) == {elderly.pk: 0}
     assert link_estimates(users.nobody, [elderly]) == {elderly.pk: 0}
     assert link_estimates(users.admin, Tag.objects.filter(code="elderly")) == {elderly.pk: 3}
+
+
+def test_link_copies_follow_the_person(tagged, users):
+    from minqing.registry.services.persons import person_update
+    from minqing.tags.models import PersonTag
+
+    person = tagged["a"]
+    person.refresh_from_db()
+    manual = Tag.objects.create(code="cared", name="关爱", category="focus", kind="manual", target="person")
+    from minqing.tags.services import tag_set
+
+    tag_set(actor=users.inside, tag=manual, obj=person)
+    born = person.birth_date.replace(year=person.birth_date.year + 1)
+    data = {"id_number": "", "sex": "2", "birth_date": born}
+    person_update(actor=users.inside, person=person, data=data, version=person.version)
+    links = PersonTag.objects.filter(person=person)
+    assert links.count() >= 2
+    assert set(links.values_list("birth_date", "sex")) == {(born, "2")}
+
+
+@pytest.mark.parametrize(
+    ("ages", "sex", "bands"),
+    [
+        ((0, 30), "", ["0-6", "7-15", "16-17", "18-59"]),
+        ((60, None), "", ["18-59", "60-69", "70-79", "80+"]),  # a year of ageing: 59 at the last count
+        ((80, 85), "2", ["70-79", "80+"]),
+        ((None, 5), "1", ["0-6"]),
+    ],
+)
+def test_profile_bands_allow_a_year_of_ageing(ages, sex, bands):
+    from minqing.tags.estimates import PersonConditions
+
+    assert PersonConditions(age_min=ages[0], age_max=ages[1], sex=sex).bands() == bands
