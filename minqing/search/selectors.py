@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from minqing.areas.models import Area, AreaCount, child_length, scope_root
+from minqing.areas.models import LEVEL_LENGTHS, Area, AreaCount, child_length, scope_root
 from minqing.core import codes
 from minqing.core.queries import capped_count
 from minqing.core.scoping import ALL, is_grid_path, scope_q, under
@@ -21,6 +21,8 @@ from minqing.tags.models import HouseholdTag, PersonTag, Tag, TagCount
 from minqing.tags.selectors import tag_catalog
 
 from .models import SavedSearch
+
+VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
 
 # ------------------------------------------------------------------------------------------- rows
 
@@ -81,20 +83,40 @@ def breakdown_root(user, area: str | None) -> str:
 
 
 def group_breakdown(user, tag: Tag, root: str) -> list[AreaCount]:
-    """Count a tag's links per child area of ``root`` in one grouped query (plus one for the names)."""
-    link = PersonTag if tag.target == Tag.Target.PERSON else HouseholdTag
-    links = link.objects.visible_to(user, "view").filter(tag=tag)
-    if is_grid_path(root):
-        links = links.filter(grid_path=root)
-    elif root:
-        links = links.filter(under("area_path", root))
+    """Count a tag's links per child area of ``root`` in one grouped query (plus one for the names).
+
+    Down to villages, with a scope of whole villages, the per-village ``TagCount`` rows are added up (a
+    county's 800,000 elderly in ~100 rows); below, the links are counted, which is cheap at that size.
+    """
     length = child_length(root)
-    rows = list(
-        links.annotate(prefix=Substr("area_path", 1, length))
-        .values("prefix")
-        .annotate(n=Count("id"))
-        .order_by("prefix")
-    )
+    prefixes = user.scope_prefixes("view")
+    whole_villages = prefixes is ALL or all(len(p) <= VILLAGE_LENGTH for p in prefixes)
+    if length <= VILLAGE_LENGTH and whole_villages and not is_grid_path(root):
+        counts = TagCount.objects.filter(tag=tag)
+        if prefixes is not ALL:
+            counts = counts.filter(scope_q(list(prefixes), path_field="village_path", grid_field=None))
+        if root:
+            counts = counts.filter(under("village_path", root))
+        rows = list(
+            counts.annotate(prefix=Substr("village_path", 1, length))
+            .values("prefix")
+            .annotate(n=Sum("count"))
+            .filter(n__gt=0)
+            .order_by("prefix")
+        )
+    else:
+        link = PersonTag if tag.target == Tag.Target.PERSON else HouseholdTag
+        links = link.objects.visible_to(user, "view").filter(tag=tag)
+        if is_grid_path(root):
+            links = links.filter(grid_path=root)
+        elif root:
+            links = links.filter(under("area_path", root))
+        rows = list(
+            links.annotate(prefix=Substr("area_path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("id"))
+            .order_by("prefix")
+        )
     names = dict(Area.objects.filter(code__in=[r["prefix"] for r in rows]).values_list("code", "name"))
     return [AreaCount(r["prefix"], names.get(r["prefix"], r["prefix"]), r["n"]) for r in rows]
 

@@ -114,3 +114,16 @@ def test_smaller_scopes_and_manual_groups_count_live(users, groups, who, params)
     filterset = PersonSearch(QueryDict(params), user=user)
     search_queryset(filterset)
     assert charts.group_profile(filterset, user) is None
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("root", ["", "520622", "520622102", "520622103", "520622102211", "520622102211901"])
+@pytest.mark.parametrize("code", ["elderly", "cared-for"])
+def test_breakdown_from_counts_equals_the_links(monkeypatch, users, groups, who, root, code):
+    from minqing.search import selectors
+
+    user = getattr(users, who)
+    tag_ = Tag.objects.get(code=code)
+    fast = selectors.group_breakdown(user, tag_, root)
+    monkeypatch.setattr(selectors, "VILLAGE_LENGTH", 0)  # always count the links
+    assert fast == selectors.group_breakdown(user, tag_, root)
