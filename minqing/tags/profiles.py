@@ -34,20 +34,23 @@ def band_of(today: datetime.date, field: str = "birth_date") -> Case:
 
 
 def rebuild_profiles(scope: Q, villages: list[str] | None) -> None:
-    """Recount ``TagProfile`` for the person links in ``scope`` (all villages when ``villages`` is None)."""
+    """Recount ``TagProfile`` for the person links in ``scope`` (all villages when ``villages`` is None).
+
+    Read from the links' own copies of the birth date and sex: no person row is joined.
+    """
     profiles = TagProfile.objects.all()
     if villages is not None:
         profiles = profiles.filter(village_path__in=villages)
     profiles.delete()
     grouped = (
         PersonTag.objects.filter(scope)
-        .annotate(v=Substr("area_path", 1, 12), band=band_of(timezone.localdate(), "person__birth_date"))
-        .values("tag", "v", "person__sex", "band")
+        .annotate(v=Substr("area_path", 1, 12), band=band_of(timezone.localdate()))
+        .values("tag", "v", "sex", "band")
         .annotate(n=Count("id"))
         .order_by()
     )
     rows = [
-        TagProfile(tag_id=r["tag"], village_path=r["v"], sex=r["person__sex"], band=r["band"], count=r["n"])
+        TagProfile(tag_id=r["tag"], village_path=r["v"], sex=r["sex"], band=r["band"], count=r["n"])
         for r in grouped
     ]
     TagProfile.objects.bulk_create(rows, batch_size=2000)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core import audit, codes
 from minqing.core.db import analyze
+from minqing.core.queries import DrivenBy
 from minqing.core.scoping import under
 from minqing.registry.models import House, Household, Person
 
@@ -119,6 +120,10 @@ def recount(*, villages: list[str] | None = None) -> None:
     scope = Q()
     for village in villages or []:
         scope |= under("area_path", village)
+    if villages:
+        # The links' scope index leads with the tag: naming every tag turns a scan of all links into one
+        # short index range per tag (a village at 1M households: 1.2 s -> 5 ms).
+        scope &= DrivenBy(F("tag"), Tag.objects.values("pk"))
     counts = TagCount.objects.all()
     if villages is not None:
         if not villages:
