@@ -1,28 +1,30 @@
-"""Plumbing for bench/load.py: a loopback-only HTTP client with a session, latency statistics, and the
-gunicorn process (start on a free port, find master and workers, read their memory, stop with no orphans).
+"""Plumbing for bench/load.py: a loopback-only HTTP client with a session, latency statistics, the client
+threads of a mix with the check that a list page shows the rows asked for, and the reports (the gunicorn
+process is in ``_loadproc``).
 
 Standard library only (``http.client`` + threads), so the load generator adds no dependency.
 """
 
 from __future__ import annotations
 
-import http.client
+import argparse
 import json
 import math
 import os
+import random
 import re
-import signal
-import socket
-import subprocess
+import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
+from _loadproc import Client, Gunicorn, Memory, children, free_port, listening_master, memory_of, rss_kib  # noqa: F401
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-USER_AGENT = "minqing-bench-load/1"
-CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class RefusedTarget(SystemExit):
@@ -39,116 +41,6 @@ def loopback_target(url: str) -> tuple[str, int]:
     if parts.path not in ("", "/"):
         raise RefusedTarget(f"refusing {url!r}: give the server root, without a path")
     return parts.hostname, parts.port or 80
-
-
-# ------------------------------------------------------------------------------------------ the client
-
-
-class Client:
-    """One simulated user: its own connection and cookies (a logged-in session) and, for the API, a token.
-
-    Requests say ``X-Forwarded-Proto: https`` as the TLS-terminating proxy in front of gunicorn would, so a
-    production configuration (``SECURE_SSL_REDIRECT``, secure cookies) answers the pages, not redirects.
-    """
-
-    def __init__(self, host: str, port: int, *, timeout: float) -> None:
-        self.host, self.port, self.timeout = host, port, timeout
-        self.origin = f"https://{host}:{port}"
-        self.cookies: dict[str, str] = {}
-        self.token = ""
-        self.conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: bytes | None = None,
-        content_type: str = "",
-        api: bool = False,
-    ) -> tuple[int, bytes, http.client.HTTPResponse]:
-        headers = {"User-Agent": USER_AGENT, "X-Forwarded-Proto": "https"}
-        if api:
-            headers["Accept"] = "application/json"
-            if self.token:
-                headers["Authorization"] = f"Token {self.token}"
-        else:
-            headers["Accept"] = "text/html"
-            if self.cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if method == "POST":
-            headers["Origin"] = self.origin
-            headers["Referer"] = self.origin + path
-        if content_type:
-            headers["Content-Type"] = content_type
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # A keep-alive connection the server closed while idle: reconnect once.
-                self.close()
-                if attempt == 2:
-                    raise
-                continue
-            except BaseException:
-                self.close()
-                raise
-            if response.will_close:
-                self.close()
-            if not api:
-                self._keep_cookies(response)
-            return response.status, data, response
-        raise AssertionError("unreachable")
-
-    def _keep_cookies(self, response: http.client.HTTPResponse) -> None:
-        for header in response.headers.get_all("Set-Cookie") or ():
-            first, _, attributes = header.partition(";")
-            name, _, value = first.strip().partition("=")
-            attrs = attributes.lower().replace(" ", "")
-            if not value.strip('"') or "max-age=0" in attrs or "expires=thu,01jan1970" in attrs:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-
-    def login(self, username: str, password: str) -> None:
-        """Log in through the login page (GET for the CSRF token, POST the form); raise on failure."""
-        status, page, _ = self.request("GET", "/accounts/login/")
-        match = CSRF_INPUT.search(page)
-        if status != 200 or not match:
-            raise RuntimeError(f"login page of {username}: HTTP {status}, no CSRF token")
-        form = {
-            "username": username,
-            "password": password,
-            "csrfmiddlewaretoken": match.group(1).decode(),
-            "next": "/",
-        }
-        status, _, response = self.request(
-            "POST",
-            "/accounts/login/",
-            body=urlencode(form).encode(),
-            content_type="application/x-www-form-urlencoded",
-        )
-        location = response.getheader("Location") or ""
-        if status != 302 or "/accounts/login/" in location or "sessionid" not in self.cookies:
-            raise RuntimeError(f"login of {username} failed: HTTP {status} -> {location or 'no redirect'}")
-
-    def fetch_token(self, username: str, password: str) -> str:
-        body = json.dumps({"username": username, "password": password}).encode()
-        status, data, _ = self.request(
-            "POST", "/api/v1/auth/token/", body=body, content_type="application/json", api=True
-        )
-        if status != 200:
-            raise RuntimeError(f"API token of {username}: HTTP {status} {data[:200]!r}")
-        return json.loads(data)["token"]
 
 
 # -------------------------------------------------------------------------------------------- statistics
@@ -197,189 +89,365 @@ def summarize(samples: Sequence[Sample], seconds: float) -> Summary:
     )
 
 
-# ------------------------------------------------------------------------------- processes and memory
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kib(pid: int) -> int | None:
-    """VmRSS of a process from /proc/<pid>/status, in KiB (None when it is gone or unreadable)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _ppid(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] == "Z":
-        return None
-    return int(fields[1])
-
-
-def _pids() -> list[int]:
-    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
-
-
-def children(pid: int) -> list[int]:
-    """Live direct children of ``pid`` (gunicorn's workers are children of its master)."""
-    return sorted(p for p in _pids() if _ppid(p) == pid)
-
-
-def listening_master(port: int) -> int | None:
-    """The process that owns the listening socket on ``port`` and whose parent does not (the master)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            cols = line.split()
-            if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(f"socket:[{cols[9]}]")
-    holders = set()
-    for pid in _pids():
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
-                    holders.add(pid)
-                    break
-            except OSError:
-                continue
-    masters = [p for p in holders if _ppid(p) not in holders]
-    return masters[0] if len(masters) == 1 else None
+# ------------------------------------------------------------------------------------------ the requests
 
 
 @dataclass(frozen=True)
-class Memory:
-    at: float
-    master: tuple[int, int | None]
-    workers: tuple[tuple[int, int | None], ...]
+class Cursor:
+    """An ``after=`` token of a row deep in a list, and the id of the row that must open its page."""
 
-    @property
-    def total_kib(self) -> int:
-        return sum(kib or 0 for _, kib in (self.master, *self.workers))
+    token: str
+    first: int
 
 
-def memory_of(master: int) -> Memory:
-    return Memory(
-        at=time.monotonic(),
-        master=(master, rss_kib(master)),
-        workers=tuple((pid, rss_kib(pid)) for pid in children(master)),
+@dataclass
+class Listing:
+    """A household list as a user pages it: its filter, its size, cursors deep in it, its last row (末页)."""
+
+    params: dict[str, str]
+    households: int
+    cursors: list[Cursor] = field(default_factory=list)
+    last: int = 0  # the id of the list's last row: 末页 must end with it (0: not known)
+
+
+def url(path: str, params: dict[str, object]) -> str:
+    kept = {k: v for k, v in params.items() if v not in (None, "") and not (k == "page" and v == 1)}
+    query = urlencode(kept)
+    return f"{path}?{query}" if query else path
+
+
+def weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+HOUSEHOLD_LINK = re.compile(rb'href="/households/(\d+)/"')
+
+
+class Request(NamedTuple):
+    """One GET of a mix; ``first`` / ``last``: the id the page's first / last row must have (0: any)."""
+
+    kind: str
+    path: str
+    api: bool = False
+    first: int = 0
+    last: int = 0
+
+
+def page_rows(body: bytes, api: bool) -> list[int]:
+    """The household ids of a list page, in order: the API's results, or the links of the HTML table."""
+    if api:
+        return [row["id"] for row in json.loads(body)["results"]]
+    return [
+        int(pk) for pk in HOUSEHOLD_LINK.findall(body, max(0, body.find(b'data-testid="household-table"')))
+    ]
+
+
+def wrong_page(request: Request, body: bytes) -> str:
+    """Why the page is not the one asked for, or "": a cursor the server rejects shows page 1 silently."""
+    if not (request.first or request.last):
+        return ""
+    try:
+        rows = page_rows(body, request.api)
+    except (ValueError, KeyError, TypeError):
+        return "not a list page"
+    if (request.first and rows[:1] != [request.first]) or (request.last and rows[-1:] != [request.last]):
+        return "wrong page"
+    return ""
+
+
+# ------------------------------------------------------------------------------------------ the runner
+
+ABORT_AFTER = 200  # consecutive failed requests (all clients) that stop a mix: the server is down
+
+
+@dataclass
+class User:
+    client: Client
+    scope: Any
+    rng: random.Random
+
+
+class Run:
+    """N client threads issuing one mix (``make(rng, scope, data) -> Request``) until the deadline, the
+    request cap or a stop. A list page that is not the one asked for (``wrong_page``) is an error."""
+
+    def __init__(
+        self, users: list[User], make: Callable, data: Any, *, seconds: float, max_requests: int
+    ) -> None:
+        self.users, self.make, self.data = users, make, data
+        self.seconds, self.max_requests = seconds, max_requests
+        self.lock = threading.Lock()
+        self.issued = 0
+        self.samples: list[Sample] = []
+        self.started = self.ended = 0.0
+        self.failing = 0  # consecutive failures across all clients
+        self.aborted = threading.Event()  # the server stopped answering: stop the mix
+
+    def ticket(self) -> bool:
+        with self.lock:
+            if self.issued >= self.max_requests:
+                return False
+            self.issued += 1
+            return True
+
+    def client_loop(self, user: User, deadline: float, stop: threading.Event) -> None:
+        mine: list[Sample] = []
+        while not (stop.is_set() or self.aborted.is_set()) and time.monotonic() < deadline and self.ticket():
+            request: Request = self.make(user.rng, user.scope, self.data)
+            began = time.perf_counter()
+            reason, body = "", b""
+            try:
+                status, body, _ = user.client.request("GET", request.path, api=request.api)
+                if status != 200:
+                    reason = f"HTTP {status}"
+            except Exception as error:
+                reason = type(error).__name__
+            ms = (time.perf_counter() - began) * 1000
+            reason = reason or wrong_page(request, body)
+            mine.append(
+                Sample(request.kind, ms, not reason, time.monotonic(), reason, request.path if reason else "")
+            )
+            with self.lock:
+                self.failing = self.failing + 1 if reason else 0
+                if self.failing >= ABORT_AFTER:
+                    self.aborted.set()
+            if reason and not reason.startswith(("HTTP", "wrong", "not a")):
+                time.sleep(0.1)  # a connection error: do not spin
+        with self.lock:
+            self.samples.extend(mine)
+
+    def run(self, stop: threading.Event, tick: Callable[[], None] | None = None, every: float = 60) -> None:
+        self.started = time.monotonic()
+        deadline = self.started + self.seconds
+        threads = [
+            threading.Thread(target=self.client_loop, args=(u, deadline, stop), daemon=True)
+            for u in self.users
+        ]
+        for t in threads:
+            t.start()
+        next_tick = self.started + every
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.2)
+            if tick and time.monotonic() >= next_tick:
+                tick()
+                next_tick += every
+        for t in threads:
+            t.join()
+        self.ended = max((s.done for s in self.samples), default=time.monotonic())
+
+
+def log_in_all(users: list[User], password: str) -> int:
+    """Log every client in through the login page (in parallel), then give it its user's API token (DRF
+    keeps one per user: fetched once per user). Returns the number of tokens."""
+    errors: list[str] = []
+
+    def log_in(user: User) -> None:
+        try:
+            user.client.login(user.scope.username, password)
+        except Exception as error:
+            errors.append(str(error))
+
+    threads = [threading.Thread(target=log_in, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise SystemExit("login failed (is the database seeded with the demo users?): " + errors[0])
+    tokens: dict[str, str] = {}
+    for user in users:
+        name = user.scope.username
+        if name not in tokens:
+            tokens[name] = user.client.fetch_token(name, password)
+        user.client.token = tokens[name]
+    return len(tokens)
+
+
+# ------------------------------------------------------------------------------------------- reporting
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def fmt_row(name: str, s: Summary, seconds: float) -> str:
+    share = f"{100 * s.errors / s.count:.1f}%" if s.count else "-"
+    return (
+        f"{name:<28} {s.count:>8,} {s.count / seconds:>8.1f} {s.p50:>8.1f} {s.p95:>8.1f} {s.p99:>8.1f}"
+        f" {s.max:>8.1f} {s.errors:>7,} {share:>6}"
     )
 
 
-class Gunicorn:
-    """gunicorn started by us on a free loopback port; ``stop()`` leaves no process behind."""
+def report_mix(mix: str, run: Run) -> float:
+    seconds = max(1e-9, run.ended - run.started)
+    total = summarize(run.samples, seconds)
+    rate = total.errors / total.count if total.count else 1.0
+    print(
+        f"\n## mix {mix}: {len(run.users)} clients, {seconds:.1f} s, {total.count:,} requests,"
+        f" {total.rate:.1f} req/s, errors {total.errors:,} ({100 * rate:.2f}%)"
+    )
+    header = (
+        f"{'kind':<28} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    )
+    print(f"{header} {'errors':>7} {'err%':>6}")
+    print(fmt_row("(all)", total, seconds))
+    by_kind: dict[str, list[Sample]] = defaultdict(list)
+    for s in run.samples:
+        by_kind[s.kind].append(s)
+    for kind in sorted(by_kind):
+        print(fmt_row(kind, summarize(by_kind[kind], seconds), seconds))
+    failures = Counter((s.kind, s.reason) for s in run.samples if not s.ok)
+    examples = {(s.kind, s.reason): s.path for s in run.samples if not s.ok}
+    for (kind, reason), n in failures.most_common(8):
+        print(f"  error: {n:,} × {reason} on {kind}, e.g. {examples[kind, reason]}")
+    if run.aborted.is_set():
+        print(f"  ABORTED after {ABORT_AFTER} failed requests in a row: is the server still up?")
+    return rate
 
-    def __init__(self, root: Path, python: Path, env: dict[str, str], workers: int | None, log: Path) -> None:
-        self.port = free_port()
-        gunicorn = python.parent / "gunicorn"
-        conf = root / "gunicorn.conf.py"
-        self.command = [str(gunicorn)]
-        if conf.exists():
-            self.command += ["-c", str(conf)]
-        elif workers is None:
-            workers = 2 * (os.cpu_count() or 1) + 1
-        self.command += ["--bind", f"127.0.0.1:{self.port}"]
-        if workers is not None:
-            self.command += ["--workers", str(workers)]
-        self.command += ["minqing.wsgi"]
-        self.root, self.python, self.env, self.log = root, python, env, log
-        self.process: subprocess.Popen[bytes] | None = None
-        self.seen: set[int] = set()
 
-    def start(self, ready_timeout: float = 90.0) -> None:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        # DEBUG=0 serves static files through the manifest: collect them (incremental) into our var dir.
-        subprocess.run(  # noqa: S603 (a fixed argv, no shell)
-            [str(self.python), "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=self.root,
-            env=self.env,
-            check=True,
+def report_buckets(run: Run, every: float, memory: list[Memory]) -> None:
+    print(f"\nthroughput over time ({every:.0f} s buckets; RSS = master + workers at the end of the bucket):")
+    print(
+        f"{'from s':>7} {'to s':>6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'RSS MiB':>8}"
+    )
+    buckets: dict[int, list[Sample]] = defaultdict(list)
+    last = max(
+        0, math.ceil(run.seconds / every) - 1
+    )  # requests finishing after the deadline count in the last
+    for s in run.samples:
+        buckets[min(last, int((s.done - run.started) // every))].append(s)
+    for i in sorted(buckets):
+        width = (
+            min(every, run.ended - run.started - i * every)
+            if i < last
+            else run.ended - run.started - i * every
         )
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 (a fixed argv, no shell)
-                self.command,
-                cwd=self.root,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: Ctrl+C reaches us, and we stop it
-            )
-        deadline = time.monotonic() + ready_timeout
-        probe = Client("127.0.0.1", self.port, timeout=10)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                status, _, _ = probe.request("GET", "/healthz")
-                if status == 200:
-                    self.remember()
-                    return
-            except OSError:
-                pass
-            finally:
-                probe.close()
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer /healthz in {ready_timeout:.0f} s:\n{self.log_tail()}")
+        b = summarize(buckets[i], width)
+        end = run.started + (i + 1) * every if i < last else run.ended
+        rss = next((m.total_kib / 1024 for m in memory if m.at >= end - 1), None)
+        rss_text = f"{rss:8.1f}" if rss is not None else f"{'':>8}"
+        print(
+            f"{i * every:>7.0f} {i * every + width:>6.0f} {b.count:>9,} {b.rate:>8.1f} {b.p50:>8.1f}"
+            f" {b.p95:>8.1f} {b.errors:>7,} {rss_text}"
+        )
 
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
 
-    def remember(self) -> None:
-        """Note the current workers, to check after the stop that none of them is left."""
-        if self.process is not None:
-            self.seen.update(children(self.process.pid))
+def report_memory(first: Memory, last: Memory) -> None:
+    def mib(kib: int | None) -> str:
+        return f"{kib / 1024:8.1f}" if kib is not None else f"{'gone':>8}"
 
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+    print("\nmemory (VmRSS from /proc/<pid>/status, MiB):")
+    print(f"{'process':<18} {'start':>8} {'end':>8} {'growth':>8}")
+    rows = [("master", first.master, last.master)]
+    start = dict(first.workers)
+    end = dict(last.workers)
+    for pid in sorted(start.keys() | end.keys()):
+        rows.append(("worker", (pid, start.get(pid)), (pid, end.get(pid))))
+    for name, (pid, a), (_, b) in rows:
+        growth = f"{(b - a) / 1024:+8.1f}" if a is not None and b is not None else f"{'':>8}"
+        print(f"{name + ' ' + str(pid):<18} {mib(a)} {mib(b)} {growth}")
+    print(
+        f"{'total':<18} {mib(first.total_kib)} {mib(last.total_kib)} {(last.total_kib - first.total_kib) / 1024:+8.1f}"
+    )
+    recycled = sorted(start.keys() - end.keys())
+    if recycled:
+        print(
+            f"  workers replaced during the run (max_requests or a crash): {recycled} -> {sorted(end.keys() - start.keys())}"
+        )
 
-    def stop(self, timeout: float = 40.0) -> list[int]:
-        """SIGTERM the master (graceful), SIGKILL our process group if it lingers; returns pids left alive."""
-        if self.process is None:
-            return []
-        self.remember()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        deadline = time.monotonic() + 10
-        left = [p for p in self.seen if _ppid(p) is not None]
-        while left and time.monotonic() < deadline:
-            time.sleep(0.2)
-            left = [p for p in self.seen if _ppid(p) is not None]
-        if left:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            time.sleep(0.5)
-            left = [p for p in self.seen if _ppid(p) is not None]
-        self.process = None
-        return left
+
+# ------------------------------------------------------------------------------- command line and mixes
+
+
+def load_parser(description: str) -> argparse.ArgumentParser:
+    """The command line of bench/load.py."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="an already running server, e.g. http://127.0.0.1:8000 (loopback only)")
+    target.add_argument("--start", action="store_true", help="start gunicorn on a free 127.0.0.1 port")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers with --start (default: the conf's, or 2×CPU+1)"
+    )
+    parser.add_argument("--mix", default="registry,full", help="registry, full, or both comma-separated")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=30, help="seconds per mix")
+    parser.add_argument("--max-requests", type=int, default=1_000_000, help="cap per mix")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of unrecorded load before each mix")
+    parser.add_argument(
+        "--soak", type=float, metavar="SECONDS", help="soak: run each mix this long, report memory"
+    )
+    parser.add_argument("--bucket", type=float, default=60, help="seconds per throughput bucket in a soak")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
+    parser.add_argument(
+        "--max-error-rate", type=float, default=0.01, help="exit 1 above this share of errors"
+    )
+    parser.add_argument(
+        "--pid", type=int, help="gunicorn master pid with --url (found by its socket otherwise)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--seed-households",
+        type=int,
+        metavar="N",
+        help="migrate and seed an empty database with N households",
+    )
+    return parser
+
+
+def measure_mix(
+    mix: str, make: Callable, users: list[User], data: Any, args: Any, stop: threading.Event, server, master
+) -> float:
+    """Warm up, run and report one mix (with memory and throughput buckets in a soak); its error rate."""
+    seconds = args.soak or args.duration
+    if args.warmup > 0:
+        Run(users, make, data, seconds=args.warmup, max_requests=args.max_requests).run(stop)
+    if server:
+        server.remember()
+    memory: list[Memory] = []
+
+    def sample_memory(memory=memory) -> None:
+        if master:
+            memory.append(memory_of(master))
+
+    if args.soak:
+        sample_memory()
+    run = Run(users, make, data, seconds=seconds, max_requests=args.max_requests)
+    cpu = time.process_time()
+    run.run(stop, tick=sample_memory if args.soak else None, every=args.bucket)
+    cpu = time.process_time() - cpu
+    if args.soak:
+        sample_memory()
+    rate = report_mix(mix, run)
+    print(
+        f"  load generator: {cpu:.1f} s CPU in {run.ended - run.started:.1f} s"
+        f" ({100 * cpu / max(1e-9, run.ended - run.started):.0f}% of one CPU); {load_average()}"
+    )
+    if args.soak:
+        report_buckets(run, args.bucket, memory)
+        if memory:
+            report_memory(memory[0], memory[-1])
+        else:
+            print("\nmemory: gunicorn master not found (pass --pid)")
+    return rate
+
+
+def server_env(root: Path, db: dict[str, Any], secret_key: str) -> dict[str, str]:
+    """The environment of the gunicorn we start: production settings on the database ``db`` this script
+    read (settings.DATABASES["default"]), and the key this script signs the list cursors with."""
+    env = dict(os.environ)
+    env.pop("TESTING", None)
+    if not env.get("DATABASE_URL"):
+        if db["ENGINE"] != "django.db.backends.sqlite3":
+            raise SystemExit("set DATABASE_URL so that the server and this script read the same database")
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    var = root / "var" / "bench-load"
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        MINQING_VAR_DIR=str(var),  # static files collected here; the database is DATABASE_URL
+    )
+    return env

@@ -13,21 +13,27 @@ login page, keeping its session; API calls use the user's token. Clients take tu
 village (鱼塘村), township (朱家场镇), county, grid (鱼塘村第1网格) and desk (service desk: lookups only).
 
 Mixes:
-  registry  household lists of a village and of the user's whole scope (county, township, grid), pages
-            1-5 and deep pages up to the last; household pages of random households in scope; lookups
-            by ID number / phone / head name on /households/?q= and /api/v1/households/?q=
+  registry  household lists of a village and of the user's whole scope (county, township, grid): page 1,
+            pages 2-5 (?page=N, read with OFFSET), deep pages (?after=<cursor> of a random row beyond
+            page 5) and 末页 (?before=); household pages of random households in scope; lookups by ID
+            number / phone / head name on /households/?q= and /api/v1/households/?q=
   full      registry, and (half of the requests of the roles that may view) condition searches with tags
             and an age range on /search/, key groups /groups/ and /groups/<code>/, charts
             /charts/persons/?dim=..., API /api/v1/search/persons/ (+ count/) and /search/households/
 
-Prints req/s, p50/p95/p99/max (ms) and errors per mix and per request kind ("deep" = beyond page 5).
+Prints req/s, p50/p95/p99/max (ms) and errors per mix and per request kind ("deep" = a cursor page beyond
+page 5, "last" = 末页). Lists page with signed keyset cursors (minqing.core.pagination): ?page=N beyond 100
+shows page 1, so deep pages follow real ?after= cursors of rows sampled at set-up, signed here with the
+server's key (--start shares its random SECRET_KEY; with --url run this with the server's SECRET_KEY).
+A deep page and 末页 of every list are checked before the load, and during it every deep / 末页 page must
+start / end with the row expected, or it counts as an error ("wrong page": a rejected token shows page 1).
+--seed-households N seeds an empty database (e.g. 3000 for a quick check) and never touches a seeded one.
 --soak SECONDS runs the mix that long and adds the RSS of the gunicorn master and each worker at start and
 end, and throughput per minute. Exits 1 when a mix's error rate is above --max-error-rate.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import random
@@ -36,29 +42,39 @@ import signal
 import sys
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
-from _common import ROOT, database_label
+from _common import ROOT, database_label, ensure_seeded
 from _loadkit import (
     Client,
+    Cursor,
     Gunicorn,
-    Memory,
+    Listing,
     RefusedTarget,
-    Sample,
+    Request,
+    User,
     listening_master,
+    load_average,
+    load_parser,
+    log_in_all,
     loopback_target,
+    measure_mix,
     memory_of,
-    summarize,
+    server_env,
+    url,
+    weighted,
+    wrong_page,
 )
 
 ROLES = ("village", "township", "county", "grid", "desk")  # clients take them in turn
 PAGE = 50  # rows per list page (minqing.core.pagination.PAGE_SIZE)
-MAX_PAGE = 100_000  # the pages clamp the page number there
 DEEP = 5  # pages beyond this are "deep"
-ABORT_AFTER = 200  # consecutive failed requests (all clients) that stop a mix: the server is down
+DEEP_CURSORS = 20  # cursors per list, at random rows beyond page DEEP
+DEEP_VILLAGES = 10  # villages per scope whose lists get cursors (deep village requests pick among them)
+# Shares of the list requests: page 1 below SHALLOW, pages 2-5 below DEEPER, deep below LAST, then 末页.
+SHALLOW, DEEPER, LAST = 0.70, 0.85, 0.97
 
 
 # ------------------------------------------------------------------------------------------- the data
@@ -75,6 +91,8 @@ class Scope:
     sample: list[tuple[int, str, str]] = field(default_factory=list)  # (pk, phone, head name)
     id_numbers: list[str] = field(default_factory=list)
     villages: list[tuple[str, int]] = field(default_factory=list)  # (village code, households)
+    scope_list: Listing = field(default_factory=lambda: Listing({}, 0))  # /households/ unfiltered
+    village_lists: list[Listing] = field(default_factory=list)  # up to DEEP_VILLAGES, with cursors
 
     def matches(self, area_path: str, grid_path: str) -> bool:
         return area_path.startswith(self.code) or grid_path.startswith(self.code)
@@ -100,7 +118,7 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
     from minqing.registry.models import Household, Person
     from minqing.tags.models import Tag
 
-    scopes = {}
+    scopes, users = {}, {}
     for username in ROLES:
         user = User.objects.filter(username=username).first()
         assignments = user.active_assignments() if user else []
@@ -108,6 +126,7 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
             raise SystemExit(f"demo user {username!r} is missing or has no assignment: run seed_demo first")
         code = assignments[0].area.code
         scopes[username] = Scope(username, LABELS.get(len(code), "area"), code)
+        users[username] = user
 
     seen = Counter[str]()
     per_village = Counter[str]()
@@ -138,6 +157,14 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
         scope.id_numbers = list(
             members.exclude(id_number=None).exclude(id_number="").values_list("id_number", flat=True)[:500]
         )
+        weights, user = REGISTRY[scope.username], users[scope.username]
+        candidates = [pk for pk, _, _ in scope.sample]  # random households of the scope
+        if "list scope" in weights:
+            scope.scope_list = listing(rng, user, {}, scope.households, candidates)
+        deep = [(v, n) for v, n in scope.villages if n > DEEP * PAGE]
+        if "list village" in weights or "api list" in weights:
+            for village, n in rng.sample(deep, min(DEEP_VILLAGES, len(deep))):
+                scope.village_lists.append(listing(rng, user, {"area": village}, n, candidates))
     tags = Tag.objects.filter(is_key_group=True, is_active=True)
     return Data(
         label=database_label(),
@@ -149,34 +176,42 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
     )
 
 
+def listing(
+    rng: random.Random, user, params: dict[str, str], households: int, candidates: list[int]
+) -> Listing:
+    """The household list ``user`` pages with the filter ``params``, read with the view's own queryset
+    (``HouseholdFilter`` over ``household_list``, paged as ``values(*ROW_FIELDS)``: a token's salt is the
+    model and the ordering), with ``after=`` cursors of random ``candidates`` rows beyond page DEEP, each
+    with the id of the row after it (the first of its page), and the id of the list's last row."""
+    from minqing.core.pagination import encode_cursor, ordering_keys, seek_condition
+    from minqing.registry.filters import HouseholdFilter
+    from minqing.registry.selectors import ROW_FIELDS, household_list
+
+    rows = HouseholdFilter(params, queryset=household_list(user), user=user).qs.values(*ROW_FIELDS)
+    keys = ordering_keys(rows)
+    if keys is None:
+        raise SystemExit("the household list cannot be seeked any more: deep pages would be OFFSET pages")
+    rows = rows.order_by(*(k.order for k in keys))
+    found = Listing(params, households)
+    last = rows.last()
+    found.last = last["id"] if last else 0
+
+    def after(row: dict) -> object:
+        values = [row[k.name] for k in keys]
+        return rows.filter(seek_condition(keys, values, forward=True, using=rows.db))
+
+    boundary = list(rows[DEEP * PAGE - 1 : DEEP * PAGE])  # the last row of page DEEP
+    if not boundary:
+        return found
+    deep = list(after(boundary[0]).filter(pk__in=candidates))
+    for row in rng.sample(deep, min(DEEP_CURSORS, len(deep))):
+        first = after(row).values_list("id", flat=True).first()
+        if first:  # not the list's last row
+            found.cursors.append(Cursor(encode_cursor(keys, rows, row), first))
+    return found
+
+
 # -------------------------------------------------------------------------------------- the requests
-
-Request = tuple[str, str, bool]  # (kind, path, api)
-
-
-def pick_page(rng: random.Random, households: int) -> int:
-    """Mostly page 1, some of pages 2-5, and 15% deep: anywhere up to the last page."""
-    last = max(1, min(math.ceil(households / PAGE), MAX_PAGE))
-    r = rng.random()
-    if last == 1 or r < 0.70:
-        return 1
-    if r < 0.85 or last <= DEEP:
-        return rng.randint(2, min(DEEP, last))
-    return rng.randint(DEEP + 1, last)
-
-
-def with_page(kind: str, page: int) -> str:
-    return f"{kind} deep" if page > DEEP else kind
-
-
-def url(path: str, params: dict[str, object]) -> str:
-    kept = {k: v for k, v in params.items() if v not in (None, "") and not (k == "page" and v == 1)}
-    query = urlencode(kept)
-    return f"{path}?{query}" if query else path
-
-
-def weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def lookup(rng: random.Random, scope: Scope, api: bool) -> Request:
@@ -184,20 +219,35 @@ def lookup(rng: random.Random, scope: Scope, api: bool) -> Request:
     choices = {"name": name, "phone": phone, "id": rng.choice(scope.id_numbers) if scope.id_numbers else ""}
     by = rng.choice([k for k, v in choices.items() if v])
     if api:
-        return f"api lookup/{by}", url("/api/v1/households/", {"q": choices[by]}), True
-    return f"lookup/{by}", url("/households/", {"q": choices[by]}), False
+        return Request(f"api lookup/{by}", url("/api/v1/households/", {"q": choices[by]}), True)
+    return Request(f"lookup/{by}", url("/households/", {"q": choices[by]}))
+
+
+def list_request(kind: str, listing: Listing, api: bool, r: float, rng: random.Random) -> Request:
+    """By ``r``: page 1 (70%), ``?page=2-5`` (15%, OFFSET pages as old links ask for them), ``after=`` a
+    cursor deep in the list (12%; pages 2-5 when the list has no page beyond DEEP) or 末页 (3%)."""
+    path = "/api/v1/households/" if api else "/households/"
+    pages, params = math.ceil(listing.households / PAGE), listing.params
+    if pages <= 1 or r < SHALLOW:
+        return Request(kind, url(path, params), api)
+    if r < DEEPER or (r < LAST and not listing.cursors):
+        return Request(kind, url(path, {**params, "page": rng.randint(2, min(DEEP, pages))}), api)
+    if r < LAST:
+        cursor = rng.choice(listing.cursors)
+        return Request(f"{kind} deep", url(path, {**params, "after": cursor.token}), api, cursor.first)
+    last = f"{url(path, params)}{'&' if params else '?'}before="  # 末页: before with no token
+    return Request(f"{kind} last", last, api, last=listing.last)
 
 
 def village_list(rng: random.Random, scope: Scope, api: bool) -> Request:
+    """A village of the scope; deep pages and 末页 in one of the villages with cursors."""
     village, n = rng.choice(scope.villages)
-    page = pick_page(rng, n)
-    if api:
-        return (
-            with_page("api list/village", page),
-            url("/api/v1/households/", {"area": village, "page": page}),
-            True,
-        )
-    return with_page("list/village", page), url("/households/", {"area": village, "page": page}), False
+    r = rng.random()
+    if r >= DEEPER and scope.village_lists:
+        chosen = rng.choice(scope.village_lists)
+    else:
+        chosen = Listing({"area": village}, n)
+    return list_request("api list/village" if api else "list/village", chosen, api, r, rng)
 
 
 REGISTRY = {
@@ -232,10 +282,9 @@ def registry_request(rng: random.Random, scope: Scope, data: Data) -> Request:
     if what == "api list":
         return village_list(rng, scope, api=True)
     if what == "list scope":
-        page = pick_page(rng, scope.households)
-        return with_page(f"list/{scope.label}", page), url("/households/", {"page": page}), False
+        return list_request(f"list/{scope.label}", scope.scope_list, False, rng.random(), rng)
     if what == "household":
-        return "household", f"/households/{rng.choice(scope.sample)[0]}/", False
+        return Request("household", f"/households/{rng.choice(scope.sample)[0]}/")
     return lookup(rng, scope, api=what == "api lookup")
 
 
@@ -257,23 +306,23 @@ def conditions(rng: random.Random, scope: Scope, data: Data) -> dict[str, object
 def search_request(rng: random.Random, scope: Scope, data: Data) -> Request:
     what = weighted(rng, SEARCH)
     params = conditions(rng, scope, data)
-    if what == "search":
+    if what == "search":  # pages 2-5 by ?page=N: OFFSET, allowed up to MAX_OFFSET_PAGE
         page = 1 if rng.random() < 0.8 else rng.randint(2, DEEP)
-        return "search", url("/search/", {**params, "page": page}), False
+        return Request("search", url("/search/", {**params, "page": page}))
     if what == "groups":
-        return "groups", "/groups/", False
+        return Request("groups", "/groups/")
     if what == "group":
-        return "group", f"/groups/{rng.choice(data.person_tags + data.household_tags)}/", False
+        return Request("group", f"/groups/{rng.choice(data.person_tags + data.household_tags)}/")
     if what == "chart":
         dim = rng.choice(("area", "age", "sex", "tag"))
         one_tag = {"tags_all": rng.choice(data.person_tags)} if data.person_tags else {}
-        return f"chart/{dim}", url("/charts/persons/", {**one_tag, "dim": dim}), False
+        return Request(f"chart/{dim}", url("/charts/persons/", {**one_tag, "dim": dim}))
     if what == "api count":
-        return "api search/count", url("/api/v1/search/persons/count/", params), True
+        return Request("api search/count", url("/api/v1/search/persons/count/", params), True)
     if rng.random() < 0.25 and data.household_tags:
         tags = {"tags_all": rng.choice(data.household_tags)}
-        return "api search/households", url("/api/v1/search/households/", tags), True
-    return "api search/persons", url("/api/v1/search/persons/", params), True
+        return Request("api search/households", url("/api/v1/search/households/", tags), True)
+    return Request("api search/persons", url("/api/v1/search/persons/", params), True)
 
 
 def full_request(rng: random.Random, scope: Scope, data: Data) -> Request:
@@ -288,224 +337,54 @@ MIXES: dict[str, Callable[[random.Random, Scope, Data], Request]] = {
 }
 
 
-# ------------------------------------------------------------------------------------------ the runner
-
-
-@dataclass
-class User:
-    client: Client
-    scope: Scope
-    rng: random.Random
-
-
-class Run:
-    """N client threads issuing one mix until the deadline, the request cap or a stop."""
-
-    def __init__(self, users: list[User], mix: str, data: Data, *, seconds: float, max_requests: int) -> None:
-        self.users, self.make, self.data = users, MIXES[mix], data
-        self.seconds, self.max_requests = seconds, max_requests
-        self.lock = threading.Lock()
-        self.issued = 0
-        self.samples: list[Sample] = []
-        self.started = self.ended = 0.0
-        self.failing = 0  # consecutive failures across all clients
-        self.aborted = threading.Event()  # the server stopped answering: stop the mix
-
-    def ticket(self) -> bool:
-        with self.lock:
-            if self.issued >= self.max_requests:
-                return False
-            self.issued += 1
-            return True
-
-    def client_loop(self, user: User, deadline: float, stop: threading.Event) -> None:
-        mine: list[Sample] = []
-        while not (stop.is_set() or self.aborted.is_set()) and time.monotonic() < deadline and self.ticket():
-            kind, path, api = self.make(user.rng, user.scope, self.data)
-            began = time.perf_counter()
-            reason = ""
-            try:
-                status, _, _ = user.client.request("GET", path, api=api)
-                if status != 200:
-                    reason = f"HTTP {status}"
-            except Exception as error:
-                reason = type(error).__name__
-            ms = (time.perf_counter() - began) * 1000
-            mine.append(Sample(kind, ms, not reason, time.monotonic(), reason, path if reason else ""))
-            with self.lock:
-                self.failing = self.failing + 1 if reason else 0
-                if self.failing >= ABORT_AFTER:
-                    self.aborted.set()
-            if reason and not reason.startswith("HTTP"):
-                time.sleep(0.1)  # a connection error: do not spin
-        with self.lock:
-            self.samples.extend(mine)
-
-    def run(self, stop: threading.Event, tick: Callable[[], None] | None = None, every: float = 60) -> None:
-        self.started = time.monotonic()
-        deadline = self.started + self.seconds
-        threads = [
-            threading.Thread(target=self.client_loop, args=(u, deadline, stop), daemon=True)
-            for u in self.users
-        ]
-        for t in threads:
-            t.start()
-        next_tick = self.started + every
-        while any(t.is_alive() for t in threads):
-            time.sleep(0.2)
-            if tick and time.monotonic() >= next_tick:
-                tick()
-                next_tick += every
-        for t in threads:
-            t.join()
-        self.ended = max((s.done for s in self.samples), default=time.monotonic())
-
-
-# ------------------------------------------------------------------------------------------- reporting
-
-
-def fmt_row(name: str, s, seconds: float) -> str:
-    share = f"{100 * s.errors / s.count:.1f}%" if s.count else "-"
-    return (
-        f"{name:<28} {s.count:>8,} {s.count / seconds:>8.1f} {s.p50:>8.1f} {s.p95:>8.1f} {s.p99:>8.1f}"
-        f" {s.max:>8.1f} {s.errors:>7,} {share:>6}"
-    )
-
-
-def report_mix(mix: str, run: Run) -> float:
-    seconds = max(1e-9, run.ended - run.started)
-    total = summarize(run.samples, seconds)
-    rate = total.errors / total.count if total.count else 1.0
-    print(
-        f"\n## mix {mix}: {len(run.users)} clients, {seconds:.1f} s, {total.count:,} requests,"
-        f" {total.rate:.1f} req/s, errors {total.errors:,} ({100 * rate:.2f}%)"
-    )
-    header = (
-        f"{'kind':<28} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-    )
-    print(f"{header} {'errors':>7} {'err%':>6}")
-    print(fmt_row("(all)", total, seconds))
-    by_kind: dict[str, list[Sample]] = defaultdict(list)
-    for s in run.samples:
-        by_kind[s.kind].append(s)
-    for kind in sorted(by_kind):
-        print(fmt_row(kind, summarize(by_kind[kind], seconds), seconds))
-    failures = Counter((s.kind, s.reason) for s in run.samples if not s.ok)
-    examples = {(s.kind, s.reason): s.path for s in run.samples if not s.ok}
-    for (kind, reason), n in failures.most_common(8):
-        print(f"  error: {n:,} × {reason} on {kind}, e.g. {examples[kind, reason]}")
-    if run.aborted.is_set():
-        print(f"  ABORTED after {ABORT_AFTER} failed requests in a row: is the server still up?")
-    return rate
-
-
-def report_buckets(run: Run, every: float, memory: list[Memory]) -> None:
-    print(f"\nthroughput over time ({every:.0f} s buckets; RSS = master + workers at the end of the bucket):")
-    print(
-        f"{'from s':>7} {'to s':>6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'RSS MiB':>8}"
-    )
-    buckets: dict[int, list[Sample]] = defaultdict(list)
-    last = max(
-        0, math.ceil(run.seconds / every) - 1
-    )  # requests finishing after the deadline count in the last
-    for s in run.samples:
-        buckets[min(last, int((s.done - run.started) // every))].append(s)
-    for i in sorted(buckets):
-        width = (
-            min(every, run.ended - run.started - i * every)
-            if i < last
-            else run.ended - run.started - i * every
-        )
-        b = summarize(buckets[i], width)
-        end = run.started + (i + 1) * every if i < last else run.ended
-        rss = next((m.total_kib / 1024 for m in memory if m.at >= end - 1), None)
-        rss_text = f"{rss:8.1f}" if rss is not None else f"{'':>8}"
-        print(
-            f"{i * every:>7.0f} {i * every + width:>6.0f} {b.count:>9,} {b.rate:>8.1f} {b.p50:>8.1f}"
-            f" {b.p95:>8.1f} {b.errors:>7,} {rss_text}"
-        )
-
-
-def report_memory(first: Memory, last: Memory) -> None:
-    def mib(kib: int | None) -> str:
-        return f"{kib / 1024:8.1f}" if kib is not None else f"{'gone':>8}"
-
-    print("\nmemory (VmRSS from /proc/<pid>/status, MiB):")
-    print(f"{'process':<18} {'start':>8} {'end':>8} {'growth':>8}")
-    rows = [("master", first.master, last.master)]
-    start = dict(first.workers)
-    end = dict(last.workers)
-    for pid in sorted(start.keys() | end.keys()):
-        rows.append(("worker", (pid, start.get(pid)), (pid, end.get(pid))))
-    for name, (pid, a), (_, b) in rows:
-        growth = f"{(b - a) / 1024:+8.1f}" if a is not None and b is not None else f"{'':>8}"
-        print(f"{name + ' ' + str(pid):<18} {mib(a)} {mib(b)} {growth}")
-    print(
-        f"{'total':<18} {mib(first.total_kib)} {mib(last.total_kib)} {(last.total_kib - first.total_kib) / 1024:+8.1f}"
-    )
-    recycled = sorted(start.keys() - end.keys())
-    if recycled:
-        print(
-            f"  workers replaced during the run (max_requests or a crash): {recycled} -> {sorted(end.keys() - start.keys())}"
-        )
+def check_lists(users: list[User]) -> int:
+    """Ask once, as each role, for a deep cursor page and 末页 of every list it pages (HTML and API) and
+    check the rows: a token the server does not accept shows page 1, making "deep" requests page-1 ones."""
+    checked, done = set(), 0
+    for user in users:
+        scope = user.scope
+        if scope.username in checked:
+            continue
+        checked.add(scope.username)
+        weights = REGISTRY[scope.username]
+        lists = [(f"list/{scope.label}", scope.scope_list, False)] if "list scope" in weights else []
+        for what, kind, api in (
+            ("list village", "list/village", False),
+            ("api list", "api list/village", True),
+        ):
+            lists += [(kind, v, api) for v in scope.village_lists] if what in weights else []
+        for kind, listing, api in lists:
+            for r in (DEEPER, LAST):  # a deep cursor, then 末页
+                request = list_request(kind, listing, api, r, user.rng)
+                if not (request.first or request.last):
+                    continue
+                status, body, _ = user.client.request("GET", request.path, api=api)
+                problem = f"HTTP {status}" if status != 200 else wrong_page(request, body)
+                if problem:
+                    raise SystemExit(
+                        f"set-up check of {request.kind} as {scope.username}: {problem} on {request.path}"
+                        " (a cursor the server rejects shows page 1: does it use this script's SECRET_KEY?"
+                        " With --url, run this script with the server's SECRET_KEY)"
+                    )
+                done += 1
+    return done
 
 
 # --------------------------------------------------------------------------------------------- main
 
 
-def load_average() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+def seed_if_empty(households: int) -> None:
+    """--seed-households: migrate and seed a database that holds no household; a seeded one is left alone."""
+    from django.db import connection
 
+    from minqing.registry.models import Household
 
-def server_env() -> dict[str, str]:
-    """The environment of the gunicorn we start: production settings on the database this script read."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    env = dict(os.environ)
-    env.pop("TESTING", None)
-    if not env.get("DATABASE_URL"):
-        if db["ENGINE"] != "django.db.backends.sqlite3":
-            raise SystemExit("set DATABASE_URL so that the server and this script read the same database")
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    var = ROOT / "var" / "bench-load"
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        MINQING_VAR_DIR=str(var),  # static files collected here; the database is DATABASE_URL
-    )
-    return env
+    if "registry_household" not in connection.introspection.table_names() or not Household.objects.exists():
+        ensure_seeded(households)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--url", help="an already running server, e.g. http://127.0.0.1:8000 (loopback only)")
-    target.add_argument("--start", action="store_true", help="start gunicorn on a free 127.0.0.1 port")
-    parser.add_argument(
-        "--workers", type=int, help="gunicorn workers with --start (default: the conf's, or 2×CPU+1)"
-    )
-    parser.add_argument("--mix", default="registry,full", help="registry, full, or both comma-separated")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=30, help="seconds per mix")
-    parser.add_argument("--max-requests", type=int, default=1_000_000, help="cap per mix")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of unrecorded load before each mix")
-    parser.add_argument(
-        "--soak", type=float, metavar="SECONDS", help="soak: run each mix this long, report memory"
-    )
-    parser.add_argument("--bucket", type=float, default=60, help="seconds per throughput bucket in a soak")
-    parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
-    parser.add_argument(
-        "--max-error-rate", type=float, default=0.01, help="exit 1 above this share of errors"
-    )
-    parser.add_argument(
-        "--pid", type=int, help="gunicorn master pid with --url (found by its socket otherwise)"
-    )
-    parser.add_argument("--seed", type=int, default=7)
+    parser = load_parser(__doc__)
     args = parser.parse_args()
     mixes = [m.strip() for m in args.mix.split(",") if m.strip()]
     if not mixes or any(m not in MIXES for m in mixes):
@@ -520,6 +399,13 @@ def main() -> int:
     seconds = args.soak or args.duration
     from minqing.accounts.checks import DEMO_PASSWORD as PASSWORD  # the published demo password
 
+    if args.seed_households:
+        seed_if_empty(args.seed_households)
+    from django.conf import settings
+
+    secret_key = secrets.token_urlsafe(50)
+    if args.start:  # the server we start checks the cursors signed here: one random key for both
+        settings.SECRET_KEY = secret_key
     rng = random.Random(args.seed)
     started = time.monotonic()
     data = read_data(rng)
@@ -542,7 +428,9 @@ def main() -> int:
             if not (python.parent / "gunicorn").exists():
                 raise SystemExit("gunicorn is not installed in .venv")
             log = ROOT / "var" / "bench-load" / "gunicorn.log"
-            server = Gunicorn(ROOT, python, server_env(), args.workers, log)
+            server = Gunicorn(
+                ROOT, python, server_env(ROOT, settings.DATABASES["default"], secret_key), args.workers, log
+            )
             server.start()
             port = server.port
             master = server.pid
@@ -561,69 +449,26 @@ def main() -> int:
             f" error threshold {100 * args.max_error_rate:.1f}%; data sampled in {read_s:.1f} s"
         )
         for s in data.scopes.values():
-            print(f"#   {s.username:<9} {s.label:<9} {s.code:<16} {s.households:>9,} households in scope")
+            cursors = sum(len(x.cursors) for x in (s.scope_list, *s.village_lists))
+            print(
+                f"#   {s.username:<9} {s.label:<9} {s.code:<16} {s.households:>9,} households in scope,"
+                f" {cursors} deep cursors ({len(s.village_lists)} village lists)"
+            )
         print(f"# machine: {os.cpu_count()} CPUs, {load_average()} (the load generator shares them)")
 
         users = []
-        tokens: dict[str, str] = {}
         for i in range(args.clients):
             scope = data.scopes[ROLES[i % len(ROLES)]]
             users.append(User(Client(host, port, timeout=args.timeout), scope, random.Random(rng.random())))
         login_started = time.monotonic()
-        errors: list[str] = []
-
-        def log_in(user: User) -> None:
-            try:
-                user.client.login(user.scope.username, PASSWORD)
-            except Exception as error:
-                errors.append(str(error))
-
-        threads = [threading.Thread(target=log_in, args=(u,)) for u in users]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise SystemExit("login failed (is the database seeded with the demo users?): " + errors[0])
-        for user in users:  # one token per user (DRF keeps one per user), fetched once
-            name = user.scope.username
-            if name not in tokens:
-                tokens[name] = user.client.fetch_token(name, PASSWORD)
-            user.client.token = tokens[name]
+        tokens = log_in_all(users, PASSWORD)
         print(
-            f"# {len(users)} sessions and {len(tokens)} API tokens in {time.monotonic() - login_started:.1f} s"
+            f"# {len(users)} sessions and {tokens} API tokens in {time.monotonic() - login_started:.1f} s;"
+            f" {check_lists(users)} deep and 末页 list pages checked: they show the rows expected"
         )
 
         for mix in mixes:
-            if args.warmup > 0:
-                Run(users, mix, data, seconds=args.warmup, max_requests=args.max_requests).run(stop)
-            if server:
-                server.remember()
-            memory: list[Memory] = []
-
-            def sample_memory(memory=memory) -> None:
-                if master:
-                    memory.append(memory_of(master))
-
-            if args.soak:
-                sample_memory()
-            run = Run(users, mix, data, seconds=seconds, max_requests=args.max_requests)
-            cpu = time.process_time()
-            run.run(stop, tick=sample_memory if args.soak else None, every=args.bucket)
-            cpu = time.process_time() - cpu
-            if args.soak:
-                sample_memory()
-            worst = max(worst, report_mix(mix, run))
-            print(
-                f"  load generator: {cpu:.1f} s CPU in {run.ended - run.started:.1f} s"
-                f" ({100 * cpu / max(1e-9, run.ended - run.started):.0f}% of one CPU); {load_average()}"
-            )
-            if args.soak:
-                report_buckets(run, args.bucket, memory)
-                if memory:
-                    report_memory(memory[0], memory[-1])
-                else:
-                    print("\nmemory: gunicorn master not found (pass --pid)")
+            worst = max(worst, measure_mix(mix, MIXES[mix], users, data, args, stop, server, master))
             if stop.is_set():
                 break
         for user in users:

@@ -18,6 +18,26 @@ def capped_count(qs: QuerySet[Any, Any], cap: int = CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+#: A result with at most this many rows is paged from its ids (``rows_to_page``).
+FEW = 2_000
+
+
+def rows_to_page(qs: QuerySet[Any, Any], count: int | None = None) -> QuerySet[Any, Any]:
+    """``qs`` ready to be paged in its ordering, fast however few rows match.
+
+    Paging reads ``ORDER BY … LIMIT 51``: walking the list order until 51 rows match is quick when matches
+    are common, and walks a whole county when they are rare or absent (a contradictory search took
+    seconds). Counting has no order to follow and lets the database join as it likes. So when at most
+    ``FEW`` rows match (``count`` when the caller has counted, else a capped count here), their ids are
+    fetched the same unordered way and the page is read from those ids. Otherwise ``qs`` is returned.
+    """
+    n = count if count is not None else qs.order_by().values("pk")[: FEW + 1].count()
+    if n > FEW:
+        return qs
+    ids = list(qs.order_by().values_list("pk", flat=True)[: FEW + 1])
+    return qs.filter(pk__in=ids)
+
+
 class DrivenBy(Lookup):
     """``column IN (subquery)`` that is evaluated from the subquery outwards: ``filter(DrivenBy(F("pk"), sub))``.
 

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from minqing.core.queries import rows_to_page
 from minqing.registry.api import ErrorSerializer, HouseholdListSerializer, PersonListSerializer
 from minqing.registry.models import Household
 from minqing.tags.models import Tag
@@ -44,7 +45,7 @@ class SearchFilterBackend(BaseFilterBackend):
         rows = search_queryset(filterset)
         if filterset.errors:
             raise translate_validation(filterset.errors)
-        return rows
+        return rows if getattr(view, "action", None) == "count" else rows_to_page(rows)
 
 
 def filter_parameters(filterset_class) -> list[OpenApiParameter]:

@@ -17,6 +17,7 @@ from django_htmx.http import push_url
 
 from minqing.areas.models import Area
 from minqing.core.htmx import render_list, vary_on_htmx, wants_fragment
+from minqing.core.queries import rows_to_page
 from minqing.registry.selectors import paginate_list
 from minqing.tags.selectors import tag_catalog, tags_by_category
 
@@ -51,7 +52,7 @@ def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[
     return {
         "target": target,
         "filters": filters,
-        "page": paginate_list(request, found),
+        "page": paginate_list(request, rows_to_page(found, None if capped else count)),
         "count": count,
         "capped": capped,
         "main_fields": bound_fields(filters, main),
