@@ -56,21 +56,27 @@ def area_level_of(user, area_code: str | None) -> tuple[Area | None, int]:
     return None, min((len(r.code) for r in roots), default=0)
 
 
-def by_area(qs: QuerySet, user, area_code: str | None = None) -> list[AreaCount]:
+def by_area(
+    qs: QuerySet, user, area_code: str | None = None, *, profile: QuerySet | None = None
+) -> list[AreaCount]:
     """Counts per child area of ``area_code`` (or of the user's root), in one grouped query.
 
     The queryset is already scoped, so an area outside the user's scope gives no rows and no bars. Names
     come from one lookup of the codes found. Rows placed directly on the parent show as "（本级）".
+    ``profile`` (a group's ``TagProfile`` rows, see ``group_profile``) answers charts down to villages.
     """
     parent, size = area_level_of(user, area_code)
     if not size:
         return []
-    if parent is not None:
-        # Grids are a second tree beside the groups: their rows are found by grid path, not area path.
-        inside = Q(grid_path=parent.code) if parent.level == Level.GRID else under("area_path", parent.code)
-        qs = qs.filter(inside)
-    rows = qs.order_by().annotate(key=Substr("area_path", 1, size)).values("key").annotate(n=Count("id"))
-    counts = {row["key"]: row["n"] for row in rows.order_by("key")}
+    if profile is not None and size <= VILLAGE_LENGTH:
+        rows = profile.annotate(key=Substr("village_path", 1, size)).values("key").annotate(n=Sum("count"))
+    else:
+        if parent is not None:
+            # Grids are a second tree beside the groups: their rows are found by grid path, not area path.
+            grid = parent.level == Level.GRID
+            qs = qs.filter(Q(grid_path=parent.code) if grid else under("area_path", parent.code))
+        rows = qs.order_by().annotate(key=Substr("area_path", 1, size)).values("key").annotate(n=Count("id"))
+    counts = {row["key"]: row["n"] for row in rows.order_by("key") if row["n"]}
     areas = {a.code: a for a in Area.objects.filter(code__in=list(counts)).select_related("parent")}
     result: list[AreaCount] = []
     for code, n in counts.items():
@@ -169,7 +175,9 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
     links = group_links(filterset, user) if dim in ("area", "tag") else None
     if dim == "area":
         area_code = area_of(filterset)
-        buckets: list = [asdict(row) for row in by_area(qs if links is None else links, user, area_code)]
+        profile = group_profile(filterset, user)
+        rows = by_area(qs if links is None else links, user, area_code, profile=profile)
+        buckets: list = [asdict(row) for row in rows]
         payload["area"] = area_code
     elif dim in ("age", "sex"):
         profile = group_profile(filterset, user)
