@@ -36,11 +36,12 @@ Prefixes: TypeAlias = "list[str] | Literal[_All.ALL]"
 
 # Area code lengths by level: the code of an area is also its path.
 GRID_SUFFIX_MIN = 900
+GRID_SUFFIX_DIGITS = 3
 
 
 def is_grid_path(path: str) -> bool:
     """Grids extend a village code by 3 digits in 901–999; groups (村民小组) use 001–099."""
-    return len(path) == 15 and int(path[-3:]) > GRID_SUFFIX_MIN
+    return len(path) == 15 and path.isdigit() and int(path[-3:]) > GRID_SUFFIX_MIN
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -63,12 +64,18 @@ def under(field: str, prefix: str) -> Q:
     return q & Q(**{f"{field}__lt": upper}) if upper else q
 
 
+def in_grid(grid: str, *, path_field: str = "area_path", grid_field: str = "grid_path") -> Q:
+    """Rows of a grid. A grid lies in one village (checked when a row is placed), so the village's path
+    range is added: indexes that lead with the path (tag links, lists) then read one village, not a county."""
+    return Q(**{grid_field: grid}) & under(path_field, grid[: len(grid) - GRID_SUFFIX_DIGITS])
+
+
 def scope_q(prefixes: list[str], *, path_field: str, grid_field: str | None) -> Q:
     """Build the OR of prefix matches. An empty list yields a Q that matches nothing."""
     allowed = Q(pk__in=[])
     for prefix in prefixes:
         if grid_field and is_grid_path(prefix):
-            allowed |= Q(**{grid_field: prefix})
+            allowed |= in_grid(prefix, path_field=path_field, grid_field=grid_field)
         else:
             allowed |= under(path_field, prefix)
     return allowed

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import LEVEL_LENGTHS, Area, Level, short_name
 from minqing.core import codes
 from minqing.core.idnumber import IdNumberError, normalize_id_number
-from minqing.core.scoping import under
+from minqing.core.scoping import in_grid, is_grid_path, under
 
 from .models import House, Household, Person, Place
 
@@ -51,7 +52,8 @@ class ScopedFilterSet(filters.FilterSet):
         return queryset.filter(under("area_path", value))
 
     def filter_grid(self, queryset, name, value):
-        return queryset.filter(grid_path=value.strip())
+        value = value.strip()
+        return queryset.filter(in_grid(value) if is_grid_path(value) else Q(grid_path=value))
 
     def area_options(self) -> list[AreaOption]:
         """The area picker: townships and villages in scope, and the groups of the villages that are open.

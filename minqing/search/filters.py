@@ -152,7 +152,8 @@ class TagsMixin(filters.FilterSet):
         if not tags or self.user is None:
             return {t.pk: DRIVE_LIMIT + 1 for t in tags}
         grid = (self.form.cleaned_data.get("grid") or "").strip()
-        return link_estimates(self.user, tags, self._searched_area() or grid or None, self._person())
+        narrowed = self._searched_area() or (grid if grid.isdigit() else None)
+        return link_estimates(self.user, tags, narrowed, self._person())
 
     def _person(self) -> PersonConditions:
         """Age and sex of a person search (none for households): what person links can check themselves."""
@@ -172,7 +173,7 @@ class TagsMixin(filters.FilterSet):
         if area := self._searched_area():
             links = links.filter(under("area_path", area))
         if grid := (self.form.cleaned_data.get("grid") or "").strip():
-            links = links.filter(grid_path=grid)
+            links = self.filter_grid(links, "grid", grid)
         return links
 
 

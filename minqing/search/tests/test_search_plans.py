@@ -116,3 +116,15 @@ def test_profile_bands_allow_a_year_of_ageing(ages, sex, bands):
     from minqing.tags.estimates import PersonConditions
 
     assert PersonConditions(age_min=ages[0], age_max=ages[1], sex=sex).bands() == bands
+
+
+@pytest.mark.parametrize(
+    "grid", ["abcdefghijklmno", "５２０６２２１０２２１１９０１", "520622102211901", "x"]
+)
+def test_odd_grid_values_are_no_error(login, users, tagged, grid):
+    from django.urls import reverse
+
+    client = login(users.above)
+    for name in ("search:persons", "search:households"):
+        assert client.get(reverse(name), {"grid": grid, "tags_all": "elderly"}).status_code == 200
+    assert client.get(reverse("registry:household_list"), {"grid": grid}).status_code == 200
