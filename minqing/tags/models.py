@@ -56,11 +56,19 @@ class Tag(models.Model):
 class TagLink(models.Model):
     """A tag on a record. ``area_path``/``grid_path`` are copied so tag searches are one index range per scope."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="%(class)s_links")
+    # No single-column indexes on the foreign keys: the composite indexes below lead with the tag and with
+    # the record, and nothing looks links up by who set them (at 1M households those three indexes were
+    # 875 MB that no query read; users are deactivated, not deleted).
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="%(class)s_links", db_index=False)
     area_path = models.CharField(max_length=15)
     grid_path = models.CharField(max_length=15, blank=True)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     set_at = models.DateTimeField(auto_now_add=True)
 
@@ -77,7 +85,9 @@ class PersonTag(TagLink):
     0–30" finds no one by scanning 130,000 links, not by looking up 130,000 persons.
     """
 
-    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="tag_links")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
     birth_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, blank=True)
 
@@ -97,7 +107,9 @@ class PersonTag(TagLink):
 class HouseholdTag(TagLink):
     """A tag on a household."""
 
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="tag_links")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
 
     class Meta:
         verbose_name = _("户标签")
