@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any, TypedDict
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from minqing.areas.models import PATH_LENGTHS, Area, AreaCount, Level, child_len
 from minqing.areas.selectors import root_areas
 from minqing.core import codes
 from minqing.core.scoping import ALL, is_grid_path, scope_q, under
-from minqing.tags.models import PersonTag, Tag, TagProfile
+from minqing.tags.models import PersonTag, Tag, TagCount, TagPair, TagProfile
 from minqing.tags.profiles import AGE_BANDS, band_of
 
 from .filters import area_of, search_queryset
@@ -186,8 +186,13 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
         else:
             buckets = by_age_band(qs) if dim == "age" else by_sex(qs)
     else:
-        members = None if links is None else links.values("person_id")
-        buckets = by_tag(qs, key_group_tags(), members=members)
+        profile = group_profile(filterset, user)
+        pairs = None if profile is None else group_pairs(filterset.form.cleaned_data["tags_all"][0], profile)
+        if pairs is not None:
+            buckets = pairs
+        else:
+            members = None if links is None else links.values("person_id")
+            buckets = by_tag(qs, key_group_tags(), members=members)
     payload["items"] = [
         {"name": b["name"], "value": b["count"], "code": b["code"], "drill": b.get("drill", False)}
         for b in buckets
@@ -255,3 +260,29 @@ def profile_buckets(rows: QuerySet, dim: str) -> list[Bucket]:
     """Age-band (``dim="band"``) or sex (``dim="sex"``) buckets summed from ``TagProfile`` rows."""
     counts = {r[dim]: r["n"] for r in rows.values(dim).annotate(n=Sum("count")).order_by()}
     return age_buckets(counts) if dim == "band" else sex_buckets(counts)
+
+
+def group_pairs(group: Tag, profile: QuerySet) -> list[Bucket] | None:
+    """The key-group chart of a group over whole villages from ``TagPair`` rows, or ``None`` when the pairs
+    were counted before a tag became a key group (then the chart counts live until the nightly recount).
+
+    ``profile`` is the group's ``TagProfile`` rows (``group_profile``): its villages are the chart's.
+    """
+    villages = profile.values("village_path")
+    tags = list(key_group_tags())
+    pairs = TagPair.objects.filter(tag=group, village_path__in=villages)
+    counts = {r["other"]: r["n"] for r in pairs.values("other").annotate(n=Sum("count")).order_by()}
+    counted = set(
+        TagPair.objects.filter(village_path__in=villages, tag__in=tags)
+        .filter(other=F("tag"))
+        .values_list("tag", flat=True)
+        .distinct()
+    )
+    present = set(
+        TagCount.objects.filter(village_path__in=villages, tag__in=tags, count__gt=0)
+        .values_list("tag", flat=True)
+        .distinct()
+    )
+    if not present <= counted:
+        return None
+    return [{"code": t.code, "name": t.name, "count": counts.get(t.pk, 0)} for t in tags]

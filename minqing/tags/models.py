@@ -167,3 +167,26 @@ class TagProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag_id}@{self.village_path} {self.sex}/{self.band}: {self.count}"
+
+
+class TagPair(models.Model):
+    """Persons of one village carrying two key-group person tags: the key-group chart of a big group.
+
+    Rebuilt with ``TagCount`` (``tags.services.recount``) for the tags that are key groups at that moment;
+    ``tag == other`` rows are the group's own count, which tells that a tag's pairs were counted.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="pairs")
+    other = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
+    village_path = models.CharField(max_length=12)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("重点人群交叉人数")
+        verbose_name_plural = _("重点人群交叉人数")
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "other", "village_path"], name="tagpair_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}+{self.other_id}@{self.village_path}: {self.count}"

@@ -21,7 +21,7 @@ from minqing.registry.models import House, Household, Person
 
 from .conditions import conditions_q
 from .models import HouseholdTag, PersonTag, Tag, TagCount
-from .profiles import rebuild_profiles
+from .profiles import rebuild_pairs, rebuild_profiles
 from .rules import SPECS, SPECS_BY_CODE
 
 
@@ -141,6 +141,7 @@ def recount(*, villages: list[str] | None = None) -> None:
         rows += [TagCount(tag_id=r["tag"], village_path=r["v"], count=r["n"]) for r in grouped.order_by()]
     TagCount.objects.bulk_create(rows, batch_size=2000)
     rebuild_profiles(scope, villages)
+    rebuild_pairs(villages)
 
 
 def refresh_all(

@@ -127,3 +127,19 @@ def test_breakdown_from_counts_equals_the_links(monkeypatch, users, groups, who,
     fast = selectors.group_breakdown(user, tag_, root)
     monkeypatch.setattr(selectors, "VILLAGE_LENGTH", 0)  # always count the links
     assert fast == selectors.group_breakdown(user, tag_, root)
+
+
+def test_key_group_chart_reads_the_pairs_until_a_new_key_group_is_uncounted(users, groups):
+    from minqing.tags.models import TagPair
+
+    filterset = PersonSearch(QueryDict("tags_all=elderly"), user=users.county)
+    search_queryset(filterset)
+    elderly, disabled = Tag.objects.get(code="elderly"), Tag.objects.get(code="disabled")
+    profile = charts.group_profile(filterset, users.county)
+    pairs = charts.group_pairs(elderly, profile)
+    assert pairs is not None
+    assert {p["code"]: p["count"] for p in pairs}["elderly"] == 5
+    assert {p["code"]: p["count"] for p in pairs}["disabled"] == 1  # a
+    # A tag made a key group after the last recount has no pairs yet: the chart counts live until then.
+    TagPair.objects.filter(tag=disabled).delete()
+    assert charts.group_pairs(elderly, profile) is None
