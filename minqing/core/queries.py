@@ -22,20 +22,21 @@ def capped_count(qs: QuerySet[Any, Any], cap: int = CAP) -> tuple[int, bool]:
 FEW = 2_000
 
 
-def rows_to_page(qs: QuerySet[Any, Any], count: int | None = None) -> QuerySet[Any, Any]:
-    """``qs`` ready to be paged in its ordering, fast however few rows match.
+def few_or_walk(
+    qs: QuerySet[Any, Any], *, walk: QuerySet[Any, Any] | None = None
+) -> tuple[int | None, QuerySet[Any, Any]]:
+    """(how many rows match when at most ``FEW`` do, else None; the rows to page), in one query.
 
     Paging reads ``ORDER BY … LIMIT 51``: walking the list order until 51 rows match is quick when matches
     are common, and walks a whole county when they are rare or absent (a contradictory search took
-    seconds). Counting has no order to follow and lets the database join as it likes. So when at most
-    ``FEW`` rows match (``count`` when the caller has counted, else a capped count here), their ids are
-    fetched the same unordered way and the page is read from those ids. Otherwise ``qs`` is returned.
+    seconds). Fetching up to ``FEW + 1`` ids has no order to follow, so the database joins as it likes:
+    when that is all there is, the page is read from those ids (and their number is the exact count).
+    Otherwise ``walk`` (the same rows written for walking in order, when the caller has one) or ``qs``.
     """
-    n = count if count is not None else qs.order_by().values("pk")[: FEW + 1].count()
-    if n > FEW:
-        return qs
     ids = list(qs.order_by().values_list("pk", flat=True)[: FEW + 1])
-    return qs.filter(pk__in=ids)
+    if len(ids) > FEW:
+        return None, (qs if walk is None else walk)
+    return len(ids), (qs.filter(pk__in=ids) if ids else qs.none())
 
 
 class DrivenBy(Lookup):

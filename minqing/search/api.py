@@ -21,14 +21,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from minqing.core.queries import rows_to_page
+from minqing.core.queries import few_or_walk
 from minqing.registry.api import ErrorSerializer, HouseholdListSerializer, PersonListSerializer
 from minqing.registry.models import Household
 from minqing.tags.models import Tag
 from minqing.tags.selectors import tag_catalog
 
 from . import selectors
-from .filters import HouseholdSearch, PersonSearch, search_queryset
+from .filters import HouseholdSearch, PersonSearch, search_queryset, walking
 from .forms import TAG_PARAMS, search_data
 
 
@@ -45,7 +45,11 @@ class SearchFilterBackend(BaseFilterBackend):
         rows = search_queryset(filterset)
         if filterset.errors:
             raise translate_validation(filterset.errors)
-        return rows if getattr(view, "action", None) == "count" else rows_to_page(rows)
+        if getattr(view, "action", None) == "count":
+            n, capped = selectors.search_count(filterset, rows)
+            view.known_count = (n, capped)
+            return rows
+        return few_or_walk(rows, walk=walking(filterset))[1]
 
 
 def filter_parameters(filterset_class) -> list[OpenApiParameter]:
@@ -85,7 +89,8 @@ class SearchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @action(detail=False)
     def count(self, request: Request) -> Response:
-        n, capped = selectors.capped_count(self.filter_queryset(self.get_queryset()))
+        self.filter_queryset(self.get_queryset())
+        n, capped = self.known_count
         return Response({"count": n, "capped": capped})
 
 

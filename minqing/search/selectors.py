@@ -20,6 +20,8 @@ from minqing.registry.selectors import household_list, person_rows
 from minqing.tags.models import HouseholdTag, PersonTag, Tag, TagCount
 from minqing.tags.selectors import tag_catalog
 
+from .charts import group_profile
+from .filters import PersonSearch
 from .models import SavedSearch
 
 VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
@@ -34,6 +36,16 @@ def person_api_rows(user) -> QuerySet:
         .select_related("household", "area", "grid")
         .order_by("area_path", "household_id", "relation", "id")
     )
+
+
+def search_count(filterset, found: QuerySet) -> tuple[int, bool]:
+    """(count, capped) of a search: exact from the per-village counts for a key-group search over whole
+    villages (``charts.group_profile``), else counted up to ``CAP`` ("10,000+")."""
+    if isinstance(filterset, PersonSearch) and not filterset.form.errors:
+        profile = group_profile(filterset, filterset.user)
+        if profile is not None:
+            return profile.aggregate(n=Sum("count"))["n"] or 0, False
+    return capped_count(found)
 
 
 # ------------------------------------------------------------------------------------------ catalog

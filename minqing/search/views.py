@@ -17,12 +17,12 @@ from django_htmx.http import push_url
 
 from minqing.areas.models import Area
 from minqing.core.htmx import render_list, vary_on_htmx, wants_fragment
-from minqing.core.queries import rows_to_page
+from minqing.core.queries import few_or_walk
 from minqing.registry.selectors import paginate_list
 from minqing.tags.selectors import tag_catalog, tags_by_category
 
 from . import selectors
-from .filters import search_queryset
+from .filters import search_queryset, walking
 from .forms import (
     SEARCHES,
     SaveSearchForm,
@@ -47,12 +47,13 @@ def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[
     data = search_data(query)
     filters = filterset_class(data, queryset=rows, request=request)
     found = search_queryset(filters)
-    count, capped = selectors.capped_count(found)
+    few, rows_to_page = few_or_walk(found, walk=walking(filters))
+    count, capped = (few, False) if few is not None else selectors.search_count(filters, found)
     style(filters.form)
     return {
         "target": target,
         "filters": filters,
-        "page": paginate_list(request, rows_to_page(found, None if capped else count)),
+        "page": paginate_list(request, rows_to_page),
         "count": count,
         "capped": capped,
         "main_fields": bound_fields(filters, main),

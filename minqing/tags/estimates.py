@@ -3,8 +3,8 @@
 Searches use it to choose where to start (see ``search.filters``): a tag with few links in the searched
 area (and age and sex, for person tags) is read from its links; a broad one by walking the area's rows in
 list order. The figure is an upper bound for scopes below a village (a group, a grid), which is what a
-plan choice needs. With an age range or a sex it comes from ``TagProfile`` (sex × age band per village):
-bands are widened by a year, as ages have moved on since the profile was counted.
+plan choice needs. With an age range or a sex it comes from ``TagProfile`` (sex × age band per village),
+each band counted in proportion to the years of it the search asks for.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .models import Tag, TagCount, TagProfile
 from .profiles import AGE_BANDS
 
 VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
+OLDEST = 99  # the top band (80+) is taken as 80–99 when estimating
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,21 @@ class PersonConditions:
     def __bool__(self) -> bool:
         return self.age_min is not None or self.age_max is not None or bool(self.sex)
 
-    def bands(self) -> list[str]:
-        """The age bands that may hold someone of the asked age, a year's ageing allowed for."""
-        low = (self.age_min if self.age_min is not None else 0) - 1
-        high = self.age_max if self.age_max is not None else 200
-        return [key for key, lo, hi in AGE_BANDS if lo <= high and (hi is None or hi >= low)]
+    def band_shares(self) -> dict[str, float]:
+        """{age band: the share of its years the asked ages cover}, for the bands they touch.
+
+        People are taken as spread evenly over a band's years (80+ as 80–99): an estimate for choosing a
+        plan, never a count shown to anyone.
+        """
+        low = self.age_min if self.age_min is not None else 0
+        high = self.age_max if self.age_max is not None else OLDEST
+        shares = {}
+        for key, lo, hi in AGE_BANDS:
+            hi = OLDEST if hi is None else hi
+            overlap = min(high, hi) - max(low, lo) + 1
+            if overlap > 0:
+                shares[key] = overlap / (hi - lo + 1)
+        return shares
 
 
 def village_prefixes(paths: Iterable[str]) -> list[str]:
@@ -67,9 +78,11 @@ def link_estimates(
         rows = _scoped(TagCount.objects.filter(tag__in=by_count), user, area)
         counts.update(rows.values("tag").annotate(n=Sum("count")).order_by().values_list("tag", "n"))
     if by_profile and person:
-        rows = TagProfile.objects.filter(tag__in=by_profile, band__in=person.bands())
+        shares = person.band_shares()
+        rows = TagProfile.objects.filter(tag__in=by_profile, band__in=list(shares))
         if person.sex:
             rows = rows.filter(sex=person.sex)
-        rows = _scoped(rows, user, area)
-        counts.update(rows.values("tag").annotate(n=Sum("count")).order_by().values_list("tag", "n"))
+        rows = _scoped(rows, user, area).values("tag", "band").annotate(n=Sum("count")).order_by()
+        for row in rows:
+            counts[row["tag"]] = counts.get(row["tag"], 0) + round(row["n"] * shares[row["band"]])
     return {tag.pk: counts.get(tag.pk) or 0 for tag in tags}

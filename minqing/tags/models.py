@@ -98,6 +98,10 @@ class PersonTag(TagLink):
         indexes = [
             models.Index(fields=["tag", "area_path", "person"], name="persontag_scope_idx"),
             models.Index(fields=["person", "tag"], name="persontag_person_idx"),
+            # A big group searched by age ("老年人 aged 60"): the ages asked, not every link of the group.
+            models.Index(
+                fields=["tag", "birth_date"], include=["area_path", "person"], name="persontag_age_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -143,3 +143,18 @@ def test_key_group_chart_reads_the_pairs_until_a_new_key_group_is_uncounted(user
     # A tag made a key group after the last recount has no pairs yet: the chart counts live until then.
     TagPair.objects.filter(tag=disabled).delete()
     assert charts.group_pairs(elderly, profile) is None
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("params", GROUP_SEARCHES + OTHER_SEARCHES)
+def test_counts_and_walking_rows_are_the_lists(users, groups, who, params):
+    from minqing.search.filters import walking
+    from minqing.search.selectors import search_count
+
+    user = getattr(users, who)
+    filterset = PersonSearch(QueryDict(params), user=user)
+    found = search_queryset(filterset)
+    assert search_count(filterset, found) == (found.count(), False)
+    assert sorted(walking(filterset).values_list("pk", flat=True)) == sorted(
+        found.values_list("pk", flat=True)
+    )

@@ -104,27 +104,16 @@ def test_link_copies_follow_the_person(tagged, users):
 
 
 @pytest.mark.parametrize(
-    ("ages", "sex", "bands"),
+    ("ages", "shares"),
     [
-        ((0, 30), "", ["0-6", "7-15", "16-17", "18-59"]),
-        ((60, None), "", ["18-59", "60-69", "70-79", "80+"]),  # a year of ageing: 59 at the last count
-        ((80, 85), "2", ["70-79", "80+"]),
-        ((None, 5), "1", ["0-6"]),
+        ((0, 30), {"0-6": 1, "7-15": 1, "16-17": 1, "18-59": 13 / 42}),
+        ((60, None), {"60-69": 1, "70-79": 1, "80+": 1}),
+        ((60, 60), {"60-69": 0.1}),
+        ((85, 89), {"80+": 0.25}),
+        ((None, 5), {"0-6": 6 / 7}),
     ],
 )
-def test_profile_bands_allow_a_year_of_ageing(ages, sex, bands):
+def test_estimates_take_the_asked_share_of_each_band(ages, shares):
     from minqing.tags.estimates import PersonConditions
 
-    assert PersonConditions(age_min=ages[0], age_max=ages[1], sex=sex).bands() == bands
-
-
-@pytest.mark.parametrize(
-    "grid", ["abcdefghijklmno", "５２０６２２１０２２１１９０１", "520622102211901", "x"]
-)
-def test_odd_grid_values_are_no_error(login, users, tagged, grid):
-    from django.urls import reverse
-
-    client = login(users.above)
-    for name in ("search:persons", "search:households"):
-        assert client.get(reverse(name), {"grid": grid, "tags_all": "elderly"}).status_code == 200
-    assert client.get(reverse("registry:household_list"), {"grid": grid}).status_code == 200
+    assert PersonConditions(age_min=ages[0], age_max=ages[1]).band_shares() == pytest.approx(shares)
