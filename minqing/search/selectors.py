@@ -16,6 +16,7 @@ from minqing.core import codes
 from minqing.core.queries import capped_count
 from minqing.core.scoping import ALL, is_grid_path, scope_q, under
 from minqing.registry.models import Person
+from minqing.registry.models.households import HOUSEHOLD_GAPS, PERSON_GAPS
 from minqing.registry.selectors import household_list, person_rows
 from minqing.tags.models import HouseholdTag, PersonTag, Tag, TagCount
 from minqing.tags.selectors import tag_catalog
@@ -145,11 +146,11 @@ class Gap:
 
 
 GAPS: list[Gap] = [
-    Gap("no-id", _("缺公民身份号码"), "person", Q(id_number__isnull=True) | Q(id_number="")),
-    Gap("no-phone", _("户主缺联系电话"), "person", Q(relation=codes.Relation.HEAD, phone="")),
-    Gap("no-relation", _("缺与户主关系"), "person", Q(relation="")),
-    Gap("no-birth-date", _("缺出生日期"), "person", Q(birth_date__isnull=True)),
-    Gap("no-head", _("无户主的户"), "household", Q(head_name="")),
+    Gap("no-id", _("缺公民身份号码"), "person", PERSON_GAPS["id"]),
+    Gap("no-phone", _("户主缺联系电话"), "person", PERSON_GAPS["phone"]),
+    Gap("no-relation", _("缺与户主关系"), "person", PERSON_GAPS["relation"]),
+    Gap("no-birth-date", _("缺出生日期"), "person", PERSON_GAPS["birth"]),
+    Gap("no-head", _("无户主的户"), "household", HOUSEHOLD_GAPS["head"]),
     Gap("no-grid", _("未划入网格的户"), "household", Q(grid_path="")),
 ]
 GAPS_BY_KEY = {gap.key: gap for gap in GAPS}

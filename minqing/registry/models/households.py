@@ -107,6 +107,10 @@ class Household(AreaPlaced, Versioned):
             models.Index(fields=["area_path", "number"], name="household_area_idx"),
             models.Index(fields=["grid_path", "number"], name="household_grid_idx"),
             models.Index(fields=["area_path", "-updated_at"], name="household_updated_idx"),
+            # 信息不全 (search.selectors.GAPS): the few incomplete rows, found without walking a county.
+            models.Index(
+                fields=["area_path", "number"], condition=Q(head_name=""), name="household_gap_head_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -162,6 +166,17 @@ class Household(AreaPlaced, Versioned):
 class PersonQuerySet(GridScopedQuerySet):
     def living(self):
         return self.filter(deceased=False)
+
+
+#: Conditions of the person gaps of 信息不全 (``search.selectors.GAPS`` uses these very ``Q`` objects, so the
+#: partial indexes below match the queries exactly).
+PERSON_GAPS = {
+    "id": Q(id_number__isnull=True) | Q(id_number=""),
+    "phone": Q(relation=codes.Relation.HEAD, phone=""),
+    "relation": Q(relation=""),
+    "birth": Q(birth_date__isnull=True),
+}
+HOUSEHOLD_GAPS = {"head": Q(head_name="")}
 
 
 class Person(AreaPlaced, Versioned):
@@ -257,6 +272,11 @@ class Person(AreaPlaced, Versioned):
             models.Index(fields=["area_path", "household"], name="person_area_household_idx"),
             models.Index(fields=["grid_path"], name="person_grid_idx"),
             models.Index(fields=["area_path", "-updated_at"], name="person_updated_idx"),
+            # 信息不全 (search.selectors.GAPS): the few incomplete rows, found without walking a county.
+            *[
+                models.Index(fields=["area_path", "household"], condition=gap, name=f"person_gap_{key}_idx")
+                for key, gap in PERSON_GAPS.items()
+            ],
         ]
         constraints = [
             models.UniqueConstraint(
