@@ -16,6 +16,8 @@ from minqing.core.scoping import ALL, ScopedQuerySet
 LEVEL_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12, "group": 15, "grid": 15}
 #: The distinct path lengths, outermost first: 2, 4, 6, 9, 12, 15.
 PATH_LENGTHS = tuple(sorted(set(LEVEL_LENGTHS.values())))
+#: Per-village counts are kept by this prefix of a path; grids and groups sit inside their village.
+VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
 
 
 def level_prefix(path: str) -> str:

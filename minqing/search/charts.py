@@ -20,17 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from minqing.areas.models import PATH_LENGTHS, Area, AreaCount, Level, child_length
+from minqing.areas.models import PATH_LENGTHS, VILLAGE_LENGTH, Area, AreaCount, Level, child_length
 from minqing.areas.selectors import root_areas
 from minqing.core import codes
-from minqing.core.scoping import ALL, is_grid_path, scope_q, under
+from minqing.core.scoping import under
 from minqing.tags.models import PersonTag, Tag, TagCount, TagPair, TagProfile
 from minqing.tags.profiles import AGE_BANDS, band_of
+from minqing.tags.villages import in_scope, whole_villages
 
 from .filters import area_of, search_queryset
 
 LEAF_LENGTH = PATH_LENGTHS[-1]
-VILLAGE_LENGTH = PATH_LENGTHS[-2]
 
 
 class Bucket(TypedDict):
@@ -243,14 +243,14 @@ def group_profile(filterset, user) -> QuerySet | None:
     data = filterset.form.cleaned_data
     tag = data["tags_all"][0]
     area = (data.get("area") or "").strip()
-    prefixes = user.scope_prefixes("view")
-    if tag.kind != Tag.Kind.DERIVED or data.get("grid") or len(area) > VILLAGE_LENGTH:
+    if (
+        tag.kind != Tag.Kind.DERIVED
+        or data.get("grid")
+        or len(area) > VILLAGE_LENGTH
+        or not whole_villages(user)
+    ):
         return None
-    if prefixes is not ALL and any(len(p) > VILLAGE_LENGTH or is_grid_path(p) for p in prefixes):
-        return None
-    rows = TagProfile.objects.filter(tag=tag)
-    if prefixes is not ALL:
-        rows = rows.filter(scope_q(list(prefixes), path_field="village_path", grid_field=None))
+    rows = in_scope(TagProfile.objects.filter(tag=tag), user)
     if area:
         rows = rows.filter(under("village_path", area)) if area.isdigit() else rows.none()
     return rows

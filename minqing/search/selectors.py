@@ -11,21 +11,20 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from minqing.areas.models import LEVEL_LENGTHS, Area, AreaCount, child_length, scope_root
+from minqing.areas.models import VILLAGE_LENGTH, Area, AreaCount, child_length, scope_root
 from minqing.core import codes
 from minqing.core.queries import capped_count
-from minqing.core.scoping import ALL, is_grid_path, scope_q, under
+from minqing.core.scoping import is_grid_path, under
 from minqing.registry.models import Person
 from minqing.registry.models.households import HOUSEHOLD_GAPS, PERSON_GAPS
 from minqing.registry.selectors import household_list, person_rows
 from minqing.tags.models import HouseholdTag, PersonTag, Tag, TagCount
 from minqing.tags.selectors import tag_catalog
+from minqing.tags.villages import in_scope, whole_villages
 
 from .charts import group_profile
 from .filters import PersonSearch
 from .models import SavedSearch
-
-VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
 
 # ------------------------------------------------------------------------------------------- rows
 
@@ -72,11 +71,8 @@ def key_groups(user) -> list[GroupCount]:
     a group) count their links live, which is cheap at that size.
     """
     tags = list(tag_catalog().filter(is_key_group=True))
-    prefixes = user.scope_prefixes("view")
-    if prefixes is ALL or (prefixes and all(len(p) <= 12 for p in prefixes)):
-        rows = TagCount.objects.filter(tag__in=tags)
-        if prefixes is not ALL:
-            rows = rows.filter(scope_q(list(prefixes), path_field="village_path", grid_field=None))
+    if whole_villages(user):
+        rows = in_scope(TagCount.objects.filter(tag__in=tags), user)
         counts = {r["tag"]: r["n"] for r in rows.values("tag").annotate(n=Sum("count")).order_by()}
         return [GroupCount(tag, counts.get(tag.pk, 0)) for tag in tags]
     counts: dict[int, int] = {}
@@ -102,12 +98,8 @@ def group_breakdown(user, tag: Tag, root: str) -> list[AreaCount]:
     county's 800,000 elderly in ~100 rows); below, the links are counted, which is cheap at that size.
     """
     length = child_length(root)
-    prefixes = user.scope_prefixes("view")
-    whole_villages = prefixes is ALL or all(len(p) <= VILLAGE_LENGTH for p in prefixes)
-    if length <= VILLAGE_LENGTH and whole_villages and not is_grid_path(root):
-        counts = TagCount.objects.filter(tag=tag)
-        if prefixes is not ALL:
-            counts = counts.filter(scope_q(list(prefixes), path_field="village_path", grid_field=None))
+    if length <= VILLAGE_LENGTH and whole_villages(user) and not is_grid_path(root):
+        counts = in_scope(TagCount.objects.filter(tag=tag), user)
         if root:
             counts = counts.filter(under("village_path", root))
         rows = list(

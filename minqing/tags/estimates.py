@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
-from minqing.areas.models import LEVEL_LENGTHS
+from minqing.areas.models import VILLAGE_LENGTH
 from minqing.core.scoping import ALL, scope_q
 
 from .models import Tag, TagCount, TagProfile
 from .profiles import AGE_BANDS
 
-VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
 OLDEST = 99  # the top band (80+) is taken as 80–99 when estimating
 
 

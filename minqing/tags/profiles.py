@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from minqing.areas.models import VILLAGE_LENGTH
 from minqing.core.scoping import prefix_upper_bound
 
 from .models import PersonTag, Tag, TagPair, TagProfile
@@ -48,7 +49,7 @@ def rebuild_profiles(scope: Q, villages: list[str] | None) -> None:
     profiles.delete()
     grouped = (
         PersonTag.objects.filter(scope)
-        .annotate(v=Substr("area_path", 1, 12), band=band_of(timezone.localdate()))
+        .annotate(v=Substr("area_path", 1, VILLAGE_LENGTH), band=band_of(timezone.localdate()))
         .values("tag", "v", "sex", "band")
         .annotate(n=Count("id"))
         .order_by()
@@ -87,8 +88,8 @@ def rebuild_pairs(villages: list[str] | None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {pair} (tag_id, other_id, village_path, count) "  # noqa: S608 — names from models
-            f"SELECT a.tag_id, b.tag_id, SUBSTR(a.area_path, 1, 12), COUNT(*) FROM {links} a "
+            f"SELECT a.tag_id, b.tag_id, SUBSTR(a.area_path, 1, %s), COUNT(*) FROM {links} a "
             f"JOIN {links} b ON b.person_id = a.person_id WHERE {where} "
-            f"GROUP BY a.tag_id, b.tag_id, SUBSTR(a.area_path, 1, 12)",
-            params,
+            f"GROUP BY a.tag_id, b.tag_id, SUBSTR(a.area_path, 1, %s)",
+            [VILLAGE_LENGTH, *params, VILLAGE_LENGTH],
         )
