@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minqing.areas.models import VILLAGE_LENGTH
 from minqing.core import audit, codes
 from minqing.core.db import analyze
 from minqing.core.queries import DrivenBy
@@ -134,7 +135,7 @@ def recount(*, villages: list[str] | None = None) -> None:
     for link in (PersonTag, HouseholdTag):
         grouped = (
             link.objects.filter(scope)
-            .annotate(v=Substr("area_path", 1, 12))
+            .annotate(v=Substr("area_path", 1, VILLAGE_LENGTH))
             .values("tag", "v")
             .annotate(n=Count("id"))
         )
@@ -186,7 +187,7 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
     today = today or timezone.localdate()
     tags = list(Tag.objects.filter(is_active=True, kind=Tag.Kind.DERIVED))
     old_villages = {
-        path[:12]
+        path[:VILLAGE_LENGTH]
         for path in HouseholdTag.objects.filter(household_id__in=household_ids)
         .values_list("area_path", flat=True)
         .union(
@@ -208,32 +209,27 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
         )
         wanted = {(t.pk, r["pk"]): r for r in rows for t in mine if r[f"t{t.pk}"]}
         existing = {
-            (values[1], values[2]): (values[0], *values[3:])
-            for values in link.objects.filter(
+            (tag_id, obj_id): pk
+            for pk, tag_id, obj_id in link.objects.filter(
                 tag__in=mine, **{f"{fk}_id__in": [r["pk"] for r in rows]}
-            ).values_list("pk", "tag_id", f"{fk}_id", *copied)
+            ).values_list("pk", "tag_id", f"{fk}_id")
         }
-        stale = [
-            v[0]
-            for k, v in existing.items()
-            if k not in wanted or v[1:] != tuple(wanted[k][name] for name in copied)
-        ]
-        link.objects.filter(pk__in=stale).delete()
-        keep = {k for k, v in existing.items() if v[0] not in stale}
+        link.objects.filter(pk__in=[pk for k, pk in existing.items() if k not in wanted]).delete()
         link.objects.bulk_create(
             [
                 link(tag_id=k[0], **{f"{fk}_id": k[1]}, **{name: r[name] for name in copied})
                 for k, r in wanted.items()
-                if k not in keep
+                if k not in existing
             ]
         )
-    # Manual links follow their records when a household moves.
+    # Kept links, derived and manual, follow their records: paths when a household moves, and the person
+    # copies (birth date, sex) after an edit.
     villages = set(old_villages)
     for household in Household.objects.filter(pk__in=household_ids).only("pk", "area_path", "grid_path"):
         paths = {"area_path": household.area_path, "grid_path": household.grid_path}
         HouseholdTag.objects.filter(household=household).exclude(**paths).update(**paths)
         PersonTag.objects.filter(person__household=household).exclude(**paths).update(**paths)
-        villages.add(household.area_path[:12])
+        villages.add(household.area_path[:VILLAGE_LENGTH])
     copy_person_fields(PersonTag.objects.filter(person__household_id__in=household_ids))
     recount(villages=sorted(villages))
 
@@ -269,7 +265,7 @@ def tag_set(*, actor, tag: Tag, obj) -> None:
         defaults={"area_path": obj.area_path, "grid_path": obj.grid_path, "set_by": actor, **copies},
     )
     if created:
-        recount(villages=[obj.area_path[:12]])
+        recount(villages=[obj.area_path[:VILLAGE_LENGTH]])
         household_id = obj.household_id if isinstance(obj, Person) else obj.pk
         audit.record(
             actor=actor,
@@ -287,7 +283,7 @@ def tag_unset(*, actor, tag: Tag, obj) -> None:
     fk = "person" if isinstance(obj, Person) else "household"
     deleted, _details = link.objects.filter(tag=tag, **{fk: obj}).delete()
     if deleted:
-        recount(villages=[obj.area_path[:12]])
+        recount(villages=[obj.area_path[:VILLAGE_LENGTH]])
         household_id = obj.household_id if isinstance(obj, Person) else obj.pk
         audit.record(
             actor=actor,
