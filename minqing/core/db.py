@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from django.db import connection, connections, models
+from django.db import connection, connections, migrations, models
 from django.db.models import Model
 from django.utils import timezone
 
@@ -160,3 +160,26 @@ class BackgroundWriter(Generic[BatchT]):
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def path_statistics(tables: list[str], *, target: int = 1000) -> migrations.RunPython:
+    """A migration step: full planner statistics on the ``area_path``/``grid_path`` columns of ``tables``.
+
+    With PostgreSQL's default target (100 most common values) a county's ~150 grids are not all listed,
+    and a grid's list was estimated at 4,700 rows instead of 111: the planner walked the whole county in
+    list order (211 ms) where the grid index answers in 0.2 ms. Reversed, the default comes back. Nothing
+    to do on SQLite.
+    """
+
+    def set_target(value: int) -> Callable[[Any, Any], None]:
+        def run(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor != "postgresql":
+                return
+            for table in tables:
+                for column in ("area_path", "grid_path"):
+                    schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {value}")
+                schema_editor.execute(f"ANALYZE {table}")
+
+        return run
+
+    return migrations.RunPython(set_target(target), set_target(-1))
