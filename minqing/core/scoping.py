@@ -39,9 +39,15 @@ GRID_SUFFIX_MIN = 900
 GRID_SUFFIX_DIGITS = 3
 
 
+def is_area_path(value: str) -> bool:
+    """An area code or a prefix of one: 1–15 ASCII digits. ``str.isdigit`` is not enough: it accepts "²"
+    and other scripts' digits, which ``int`` then refuses."""
+    return 0 < len(value) <= 15 and value.isascii() and value.isdigit()
+
+
 def is_grid_path(path: str) -> bool:
     """Grids extend a village code by 3 digits in 901–999; groups (村民小组) use 001–099."""
-    return len(path) == 15 and path.isdigit() and int(path[-3:]) > GRID_SUFFIX_MIN
+    return len(path) == 15 and is_area_path(path) and int(path[-3:]) > GRID_SUFFIX_MIN
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -57,8 +63,11 @@ def under(field: str, prefix: str) -> Q:
 
     A range (``>= prefix AND < next``) uses the plain B-tree index under any collation on PostgreSQL and
     SQLite alike, and the same index serves ``ORDER BY field``; ``LIKE 'prefix%'`` would need a
-    ``varchar_pattern_ops`` index that cannot sort. Paths are digits only (checked on import).
+    ``varchar_pattern_ops`` index that cannot sort. Paths are digits only (checked on import): anything
+    else matches nothing ("" is everything).
     """
+    if prefix and not is_area_path(prefix):
+        return Q(pk__in=[])
     upper = prefix_upper_bound(prefix)
     q = Q(**{f"{field}__gte": prefix})
     return q & Q(**{f"{field}__lt": upper}) if upper else q

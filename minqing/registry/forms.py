@@ -186,7 +186,7 @@ class PersonMoveForm(BootstrapMixin, forms.Form):
         household = Household.objects.visible_to(self.user, "change").filter(number=number).first()
         if household is None:
             raise forms.ValidationError(
-                _("找不到户编号为 %(number)s 的户，或该户不在您的管辖范围内。") % {"number": number}
+                _("找不到户编号为 %(number)s 的户，或该户不在您的管辖范围内。"), params={"number": number}
             )
         return household
 

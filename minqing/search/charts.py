@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from minqing.areas.models import PATH_LENGTHS, VILLAGE_LENGTH, Area, AreaCount, Level, child_length
 from minqing.areas.selectors import root_areas
 from minqing.core import codes
-from minqing.core.scoping import under
+from minqing.core.scoping import is_area_path, under
 from minqing.tags.models import PersonTag, Tag, TagCount, TagPair, TagProfile
 from minqing.tags.profiles import AGE_BANDS, band_of
 from minqing.tags.villages import in_scope, whole_villages
@@ -252,7 +252,7 @@ def group_profile(filterset, user) -> QuerySet | None:
         return None
     rows = in_scope(TagProfile.objects.filter(tag=tag), user)
     if area:
-        rows = rows.filter(under("village_path", area)) if area.isdigit() else rows.none()
+        rows = rows.filter(under("village_path", area)) if is_area_path(area) else rows.none()
     return rows
 
 

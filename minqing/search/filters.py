@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes
 from minqing.core.queries import DrivenBy
-from minqing.core.scoping import under
+from minqing.core.scoping import is_area_path, under
 from minqing.registry.filters import HouseholdFilter, PersonFilter
 from minqing.registry.models import Person
 from minqing.tags.estimates import PersonConditions, link_estimates
@@ -38,8 +38,12 @@ class TagField(forms.CharField):
         found = {t.code: t for t in Tag.objects.filter(code__in=wanted, is_active=True)}
         unknown = [c for c in wanted if c not in found]
         if unknown:
+            # As params, not pre-formatted: django-filter applies ``message % params`` again, and a code
+            # typed as "%" would break that into a server error.
             raise ValidationError(
-                _("未知的标签：%(codes)s。请从标签列表中选择。") % {"codes": "、".join(unknown)}
+                _("未知的标签：%(codes)s。请从标签列表中选择。"),
+                code="unknown_tag",
+                params={"codes": "、".join(unknown)[:200]},
             )
         return [found[c] for c in wanted]
 
@@ -157,13 +161,13 @@ class TagsMixin(filters.FilterSet):
 
     def _searched_area(self) -> str | None:
         area = (self.form.cleaned_data.get("area") or "").strip()
-        return area if area.isdigit() else None
+        return area if is_area_path(area) else None
 
     def _link_estimates(self, tags: list[Tag]) -> dict[int, int]:
         if not tags or self.user is None:
             return {t.pk: DRIVE_LIMIT + 1 for t in tags}
         grid = (self.form.cleaned_data.get("grid") or "").strip()
-        narrowed = self._searched_area() or (grid if grid.isdigit() else None)
+        narrowed = self._searched_area() or (grid if is_area_path(grid) else None)
         return link_estimates(self.user, tags, narrowed, self._person())
 
     def _person(self) -> PersonConditions:
@@ -317,7 +321,7 @@ def walking(filterset):
 
 def area_of(filterset) -> str | None:
     value = (filterset.data or {}).get("area", "")
-    return value if value and value.isdigit() else None
+    return value if is_area_path(value) else None
 
 
 __all__ = ["HouseholdSearch", "PersonSearch", "area_of", "search_queryset", "under", "walking"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.areas.models import VILLAGE_LENGTH, Area, AreaCount, child_length, scope_root
 from minqing.core import codes
 from minqing.core.queries import capped_count
-from minqing.core.scoping import is_grid_path, under
+from minqing.core.scoping import is_area_path, is_grid_path, under
 from minqing.registry.models import Person
 from minqing.registry.models.households import HOUSEHOLD_GAPS, PERSON_GAPS
 from minqing.registry.selectors import household_list, person_rows
@@ -86,7 +86,7 @@ def key_groups(user) -> list[GroupCount]:
 
 def breakdown_root(user, area: str | None) -> str:
     """The area whose children a breakdown lists: ``?area=`` when given, else the user's scope root."""
-    if area and area.isdigit():
+    if area and is_area_path(area):
         return area
     return scope_root(user, "view")
 

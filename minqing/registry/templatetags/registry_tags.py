@@ -1,5 +1,7 @@
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes
 
@@ -28,3 +30,27 @@ def custom_value(household, field) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+#: The badges of a household, in the order lists and the household page show them: (test, colour, label).
+HOUSEHOLD_FLAGS = (
+    (lambda h: h.poverty_alleviated, "success", _("脱贫户")),
+    (lambda h: h.monitoring_status == codes.MonitoringStatus.MONITORING, "danger", _("监测户")),
+    (lambda h: h.monitoring_status == codes.MonitoringStatus.RISK_CLEARED, "secondary", _("风险消除")),
+    (lambda h: h.dibao, "warning", _("低保")),
+    (lambda h: h.tekun, "warning", _("特困")),
+    (lambda h: not h.housing_secure, "danger", _("住房不安全")),
+    (lambda h: not h.water_safe, "info", _("饮水困难")),
+    (lambda h: h.status == codes.HouseholdStatus.MOVED_OUT, "dark", _("迁出")),
+    (lambda h: h.status == codes.HouseholdStatus.CANCELLED, "dark", _("注销")),
+)
+
+
+@register.simple_tag
+def household_flags(household) -> str:
+    """The badges of a household (a model or a list row): one tag per row, not a template include of nine ifs."""
+    return format_html_join(
+        " ",
+        '<span class="badge text-bg-{} flag">{}</span>',
+        ((colour, label) for test, colour, label in HOUSEHOLD_FLAGS if test(household)),
+    )

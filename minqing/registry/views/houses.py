@@ -49,7 +49,7 @@ def _household_from_query(request) -> Household | None:
     raw = request.GET.get("household", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Http404
     household = get_object_or_404(Household.objects.visible_to(request.user, "view"), pk=int(raw))
     if not can(request.user, household, "change"):
