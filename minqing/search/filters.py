@@ -92,7 +92,8 @@ def _tags_driven(tags: list[Tag], *, on: str, links_in, person: PersonConditions
         links = PersonTag.objects.filter(tag__in=tags)
         if on == "person":
             links = links.filter(_person_q(person))
-        ref, column = "pk", ("person_id" if on == "person" else "person__household_id")
+        # A household search reads the links' copy of the household: no person row per link.
+        ref, column = "pk", ("person_id" if on == "person" else "household_id")
     else:
         links = HouseholdTag.objects.filter(tag__in=tags)
         ref, column = ("household_id" if on == "person" else "pk"), "household_id"

@@ -79,10 +79,13 @@ class TagLink(models.Model):
 
 
 class PersonTag(TagLink):
-    """A tag on a person, with the person's birth date and sex copied (kept equal by the tag services).
+    """A tag on a person, with the person's birth date, sex and household copied (kept equal by the tag
+    services, ``PERSON_COPIES``).
 
     The copies let a search of a big group by age or sex read the group's links alone: "独居老人 aged
-    0–30" finds no one by scanning 130,000 links, not by looking up 130,000 persons.
+    0–30" finds no one by scanning 130,000 links, not by looking up 130,000 persons; and a household
+    search by a members' tag ("households with a 退役军人") reads the households from the links, not
+    37,000 persons.
     """
 
     person = models.ForeignKey(
@@ -90,13 +93,25 @@ class PersonTag(TagLink):
     )
     birth_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, blank=True)
+    # A copy, not a relation of its own: the link goes with its person (no constraint, no index alone).
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("人员标签")
         verbose_name_plural = _("人员标签")
         constraints = [models.UniqueConstraint(fields=["tag", "person"], name="persontag_unique")]
         indexes = [
-            models.Index(fields=["tag", "area_path", "person"], name="persontag_scope_idx"),
+            models.Index(
+                fields=["tag", "area_path", "person"], include=["household"], name="persontag_scope_idx"
+            ),
             models.Index(fields=["person", "tag"], name="persontag_person_idx"),
             # A big group searched by age ("老年人 aged 60"): the ages asked, not every link of the group.
             models.Index(

@@ -167,8 +167,9 @@ def refresh_all(
     return totals
 
 
-#: Person columns every person link copies (searches by age and sex read them from the links).
-PERSON_COPIES = ("birth_date", "sex")
+#: Person columns every person link copies (searches by age and sex, and household searches by a members'
+#: tag, read them from the links).
+PERSON_COPIES = ("birth_date", "sex", "household_id")
 
 
 def copy_person_fields(links) -> None:

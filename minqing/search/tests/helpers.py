@@ -10,7 +10,7 @@ from django.urls import reverse
 from minqing.registry.models import Person
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
 from minqing.tags.rules import born_before
-from minqing.tags.services import recount
+from minqing.tags.services import PERSON_COPIES, recount
 
 TODAY = datetime.date.today()
 
@@ -23,7 +23,7 @@ def tag(obj, code: str) -> None:
     """A tag link as the materialiser writes it: paths copied from the record."""
     link = PersonTag if isinstance(obj, Person) else HouseholdTag
     fk = "person" if isinstance(obj, Person) else "household"
-    copies = {"birth_date": obj.birth_date, "sex": obj.sex} if isinstance(obj, Person) else {}
+    copies = {name: getattr(obj, name) for name in PERSON_COPIES} if isinstance(obj, Person) else {}
     link.objects.create(
         tag=Tag.objects.get(code=code),
         **{fk: obj},

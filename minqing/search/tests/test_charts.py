@@ -40,6 +40,7 @@ def set_tag(tag_: Tag, person) -> None:
         grid_path=person.grid_path,
         birth_date=person.birth_date,
         sex=person.sex,
+        household_id=person.household_id,
     )
 
 

@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from minqing.registry.models import Person
 from minqing.registry.tests.factories import PersonFactory
-from minqing.tags.models import HouseholdTag, PersonTag, Tag
+from minqing.tags.models import Tag
 from minqing.tags.rules import born_before
 from minqing.tags.services import sync_catalog
+
+from .helpers import tag
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PERSONS = "/api/v1/search/persons/"
@@ -33,14 +34,6 @@ def as_user(users):
         return client
 
     return _as
-
-
-def tag(obj, code: str) -> None:
-    link = PersonTag if isinstance(obj, Person) else HouseholdTag
-    fk = "person" if isinstance(obj, Person) else "household"
-    link.objects.create(
-        tag=Tag.objects.get(code=code), **{fk: obj}, area_path=obj.area_path, grid_path=obj.grid_path
-    )
 
 
 @pytest.fixture
