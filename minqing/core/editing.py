@@ -5,10 +5,14 @@ A service that changes a record does, inside its transaction::
     row = changeable(actor, Household, household)      # 404 outside view scope, 403 when only viewable
     check_version(row, version)                        # ConcurrentEditError when someone saved first
     changes = apply_changes(row, data, FIELDS)         # validated like user input; {} when nothing changed
+
+A service creating a record calls ``validate(obj)`` before saving it: the model's own validation plus the
+real range of every number column (``core.ranges``), so forms, the API and imports cannot disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .history import diff, snapshot
 from .models import AuditEvent
+from .ranges import range_errors
 
 if TYPE_CHECKING:
     from minqing.accounts.models import User
@@ -78,5 +83,26 @@ def apply_changes(obj: models.Model, data: dict[str, Any], fields: list[str]) ->
     for name, value in data.items():
         if name in fields:
             setattr(obj, name, value)
-    obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.name not in fields and f.name not in data])
+    validate(obj, exclude=[f.name for f in obj._meta.fields if f.name not in fields and f.name not in data])
     return diff(obj, before)
+
+
+def validate(
+    obj: models.Model, *, exclude: Iterable[str] | None = None, validate_unique: bool = True
+) -> None:
+    """``full_clean`` plus the range of every number column, in one ValidationError keyed by field.
+
+    Fields excluded from ``full_clean`` (computed, not edited) are range-checked too: they are saved as well.
+    A value out of its column's range gets that one message (naming the field and the range), the same on
+    every database: Django's own range validators follow the connected backend.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        obj.full_clean(
+            exclude=list(exclude) if exclude is not None else None, validate_unique=validate_unique
+        )
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    errors.update(range_errors(obj))
+    if errors:
+        raise ValidationError(errors)

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from minqing.api.schema import ErrorSerializer, reveal_schema, write_schema
+from minqing.api.schema import ConflictSerializer, ErrorSerializer, reveal_schema, write_schema
 from minqing.api.viewsets import ServiceModelViewSet
 
 from .filters import HouseFilter, HouseholdFilter, PersonFilter, PlaceFilter
@@ -107,17 +107,21 @@ class HouseholdViewSet(RegistryViewSet):
         return self.reveal_value(request)
 
     @extend_schema(
-        request=EconomyInputSerializer, responses={200: EconomyYearSerializer, 400: ErrorSerializer}
+        request=EconomyInputSerializer,
+        responses={200: EconomyYearSerializer, 400: ErrorSerializer, 409: ConflictSerializer},
     )
     @action(detail=True, methods=["post"])
     def economy(self, request: Request, pk: str | None = None) -> Response:
-        """Create or replace one year's income and expense; 年人均纯收入 is computed."""
+        """Create or replace one year's income and expense; 年人均纯收入 is computed.
+
+        Replacing a saved year needs the ``version`` read; a stale or missing one answers 409.
+        """
         household = self.get_object()
         serializer = EconomyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        year = data.pop("year")
-        row = economy_save(actor=request.user, household=household, year=year, data=data)
+        year, version = data.pop("year"), data.pop("version", None)
+        row = economy_save(actor=request.user, household=household, year=year, data=data, version=version)
         return Response(EconomyYearSerializer(row).data)
 
 

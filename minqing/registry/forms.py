@@ -210,12 +210,26 @@ class SplitForm(BootstrapMixin, forms.Form):
 
 
 class EconomyForm(BootstrapMixin, forms.ModelForm):
+    """One year's figures. A saved year carries its version, and its year cannot be switched: the version
+    belongs to that year's row (economy_save refuses a year saved by someone else meanwhile)."""
+
+    version = VersionField(required=False)
+
     class Meta:
         model = EconomyYear
         fields = ["year", *ECONOMY_FIELDS]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["year"].widget.attrs["readonly"] = True
+
     def validate_unique(self):
         """economy_save replaces the row of the same year on purpose."""
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ECONOMY_FIELDS if name in self.cleaned_data}
 
 
 class HouseForm(PlacedForm):

@@ -186,7 +186,15 @@ class EconomyYearSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EconomyYear
-        fields = ["year", *ECONOMY_FIELDS, "transfer_income", "total_income", "net_per_capita", "updated_at"]
+        fields = [
+            "year",
+            *ECONOMY_FIELDS,
+            "transfer_income",
+            "total_income",
+            "net_per_capita",
+            "version",
+            "updated_at",
+        ]
 
 
 class HouseholdListSerializer(PlacedOutput):
@@ -384,10 +392,17 @@ class EconomyInputSerializer(serializers.ModelSerializer):
     """One year's income and expense; a saved year is replaced."""
 
     population = serializers.IntegerField(min_value=1, required=False, label="家庭人口（默认为户的在世人数）")
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        label="版本号",
+        help_text="修改已保存的年度时必填：读取该年度时的 version；新录入的年度不填。他人已先保存则答 409。",
+    )
 
     class Meta:
         model = EconomyYear
-        fields = ["year", *ECONOMY_FIELDS]
+        fields = ["year", *ECONOMY_FIELDS, "version"]
         validators: list = []
 
 

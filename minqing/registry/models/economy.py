@@ -29,7 +29,9 @@ class EconomyYear(models.Model):
     )
     area_path = models.CharField(_("区域路径"), max_length=15, editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))
-    population = models.PositiveSmallIntegerField(_("家庭人口"))
+    population = models.PositiveSmallIntegerField(
+        _("家庭人口"), validators=[MinValueValidator(1, message=_("家庭人口至少为1人。"))]
+    )
     wage_income = models.DecimalField(_("工资性收入"), **MONEY)
     business_income = models.DecimalField(_("生产经营性收入"), **MONEY)
     property_income = models.DecimalField(_("财产性收入"), **MONEY)
@@ -40,6 +42,9 @@ class EconomyYear(models.Model):
     other_transfer_income = models.DecimalField(_("其他转移性收入"), **MONEY)
     business_expense = models.DecimalField(_("生产经营性支出"), **MONEY)
     net_per_capita = models.DecimalField(_("年人均纯收入"), max_digits=12, decimal_places=2, editable=False)
+    # Optimistic locking, as on every record several cadres edit (core/editing.py): a year is replaced
+    # only by an editor who loaded its current version.
+    version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from minqing.core import audit
-from minqing.core.editing import changeable
+from minqing.core.editing import changeable, validate
 from minqing.core.uploads import check_size, clean_original_name, inspect_upload
 
 from ..models import Attachment, Household, Person
@@ -69,7 +69,7 @@ def attachment_add(
         size=uploaded_file.size,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    attachment.full_clean(exclude=["file", "thumbnail"])
+    validate(attachment, exclude=["file", "thumbnail"])
     written: list[str] = []
     try:
         attachment.file.save("upload", uploaded_file, save=False)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import audit
-from minqing.core.editing import apply_changes, changeable, check_version
+from minqing.core.editing import apply_changes, changeable, check_version, validate
 from minqing.core.history import editable_fields
 
 from ..models import EconomyYear, Household, Person, clean_custom_values
@@ -55,7 +55,7 @@ def household_create(*, actor: User, data: dict[str, Any], head: dict[str, Any])
     household.custom = clean_custom_values(household.custom)
     household.number = next_household_number(area)
     household.place_paths()
-    household.full_clean(exclude=["head_name"])
+    validate(household, exclude=["head_name"])
     household.save()
     audit.record(actor=actor, verb="registry.household.created", target=household, household_id=household.pk)
     person_add(actor=actor, household=household, data={**head, "relation": HEAD})
@@ -115,7 +115,7 @@ def household_split(
     )
     new.number = next_household_number(source.area)
     new.place_paths()
-    new.full_clean(exclude=["head_name"])
+    validate(new, exclude=["head_name"])
     new.save()
     audit.record(
         actor=actor,

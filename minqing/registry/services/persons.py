@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core import audit, codes
-from minqing.core.editing import apply_changes, changeable, check_version
+from minqing.core.editing import apply_changes, changeable, check_version, validate
 from minqing.core.history import editable_fields
 
 from ..models import Household, Person
@@ -57,7 +57,7 @@ def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Pe
     if person.id_number:
         id_number_check_unique(actor=actor, id_number=person.id_number)
     _check_head_rule(household, person)
-    person.full_clean(validate_unique=False)
+    validate(person, validate_unique=False)
     try:
         with transaction.atomic():
             person.save()

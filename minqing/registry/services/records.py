@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 
 from minqing.core import audit
-from minqing.core.editing import apply_changes, changeable, check_version
+from minqing.core.editing import apply_changes, changeable, check_version, validate
 from minqing.core.history import editable_fields
 
 from ..models import House, Household, Place
@@ -24,7 +24,7 @@ def _record_create(
     check_grid(actor, data.get("grid"))
     obj = model(**{k: v for k, v in data.items() if k in fields})
     obj.place_paths()
-    obj.full_clean()
+    validate(obj)
     obj.save()
     if getattr(obj, "household_id", None):  # a house can make its household a 危房户
         households_changed([obj.household_id])

@@ -198,10 +198,11 @@ def test_economy_is_computed(users, records):
             "dibao_income": Decimal(4000),
             "business_expense": Decimal(2000),
         },
+        version=None,
     )
     assert row.net_per_capita == Decimal("16000.00")
     again = services.economy_save(
-        actor=users.inside, household=records.hv, year=2024, data={"wage_income": Decimal(40000)}
+        actor=users.inside, household=records.hv, year=2024, data={"wage_income": Decimal(40000)}, version=1
     )
     assert again.pk == row.pk and again.net_per_capita == Decimal("21000.00")
 

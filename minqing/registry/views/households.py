@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minqing.core.edit_page import edit_page
+from minqing.core.edit_page import edit_page, form_page
 from minqing.core.htmx import render_list
 
 from .. import selectors, services
@@ -130,21 +130,22 @@ def economy_edit(request, pk: int):
     year = _year(request.GET.get("year")) or timezone.localdate().year - 1
     existing = EconomyYear.objects.filter(household=household, year=year).first()
     initial = {"year": year, "population": max(household.member_count, 1)}
-    form = EconomyForm(request.POST or None, instance=existing, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.economy_save(
-                actor=request.user,
-                household=household,
-                year=form.cleaned_data["year"],
-                data=form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("已保存 %(year)s 年度收支。") % {"year": form.cleaned_data["year"]})
-            return redirect(household)
-    return render(request, "registry/economy_form.html", {"form": form, "household": household, "year": year})
+    return form_page(
+        request,
+        "registry/economy_form.html",
+        EconomyForm(request.POST or None, instance=existing, initial=initial),
+        lambda form: services.economy_save(
+            actor=request.user,
+            household=household,
+            year=form.cleaned_data["year"],
+            data=form.service_data(),
+            version=form.cleaned_data.get("version"),
+        ),
+        reload=lambda fresh: EconomyForm(instance=fresh),
+        context={"household": household, "year": year},
+        message=lambda row: _("已保存 %(year)s 年度收支。") % {"year": row.year},
+        next_url=lambda row: household,
+    )
 
 
 def _year(raw: str | None) -> int | None:
