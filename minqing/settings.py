@@ -149,6 +149,9 @@ LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
+# An API token (POST /api/v1/auth/token/) answers for this many hours after it was issued, then 401; a
+# password change or a disabled account ends it at once (minqing/accounts/tokens.py).
+API_TOKEN_LIFETIME_HOURS = float(os.environ.get("API_TOKEN_LIFETIME_HOURS", "8"))
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes ...
 SESSION_TOUCH_SECONDS = 60  # ... counted from the last request, saved at most once a minute (core.sessions)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -162,6 +165,16 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG or 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the application (nginx: 1). The client address is
+# the one the outermost of them saw: the TRUSTED_PROXY_COUNT-th X-Forwarded-For entry from the right.
+# 0 = the socket's address (REMOTE_ADDR), the header is ignored. The audit trail, the login log, the
+# request log and the API throttles all read it (minqing/core/middleware.py ip_of). Too high a value lets
+# a client choose its address: count only proxies that set or append the header themselves.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -234,8 +247,9 @@ PERIODIC_JOBS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous API call answers 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "minqing.accounts.tokens.ExpiringTokenAuthentication",
+        # DRF's session authentication, with its CSRF failure in the API's one Chinese error shape.
+        "minqing.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "minqing.api.pagination.NoCountPagination",
@@ -244,12 +258,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "minqing.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    # Our throttles take the client address from core.middleware.ip_of; DRF's own, if ever used, agree.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minqing 民情 API",
     "DESCRIPTION": "一户一档 registry, visits and requests. Every endpoint is scoped to the caller's areas.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page describe every endpoint and field: signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Served from the installed sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from minqing.accounts.forms import AdminLoginForm
 from minqing.core.views import healthz
 
 urlpatterns = [
@@ -20,10 +22,13 @@ urlpatterns = [
     path("", include("minqing.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("minqing.api_urls")),
+    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): the schema answers 401, the docs
+    # page sends a browser to the login page.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 admin.site.site_header = _("民情信息管理系统")
 admin.site.site_title = _("民情")
+admin.site.login_form = AdminLoginForm  # the login page's lockout and log apply to the admin's login too
 handler500 = "minqing.core.views.server_error"

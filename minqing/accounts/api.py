@@ -1,18 +1,18 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from minqing.api.throttling import AnonRateThrottle
 from minqing.core.middleware import ip_of
 from minqing.core.scoping import ALL
 
 from .models import Assignment, User
 from .roles import ACTIONS
-from .services import login_check
+from .services import USERNAME_MAX, login_check
+from .tokens import token_expires, token_issue
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -55,12 +55,13 @@ def me(request: Request) -> Response:
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label="用户名")
+    username = serializers.CharField(label="用户名", max_length=USERNAME_MAX)
     password = serializers.CharField(label="密码", style={"input_type": "password"})
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="After this time the token answers 401: ask for a new one.")
 
 
 @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, auth=[])
@@ -69,7 +70,10 @@ class TokenResponseSerializer(serializers.Serializer):
 @permission_classes([AllowAny])
 @throttle_classes([AnonRateThrottle])
 def token(request: Request) -> Response:
-    """Exchange username and password for an API token, with the same lockout as the login page."""
+    """Exchange username and password for an API token, with the same lockout as the login page.
+
+    The token is valid for ``API_TOKEN_LIFETIME_HOURS`` from its issue (``expires``); a password change
+    ends it at once."""
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     user = login_check(
@@ -78,4 +82,5 @@ def token(request: Request) -> Response:
         ip=ip_of(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
-    return Response({"token": Token.objects.get_or_create(user=user)[0].key})
+    issued = token_issue(user=user)
+    return Response(TokenResponseSerializer({"token": issued.key, "expires": token_expires(issued)}).data)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -31,3 +32,23 @@ class LoginForm(AuthenticationForm):
         except ValidationError as error:
             raise forms.ValidationError(error.messages[0], code=error.code) from None
         return self.cleaned_data
+
+
+class AdminLoginForm(LoginForm):
+    """The admin site's login (``admin.site.login_form``): the same lockout and log, then staff only.
+
+    Django's own admin form calls ``authenticate`` directly, which would let anyone try passwords there
+    without a limit and without a trace.
+    """
+
+    error_messages = AdminAuthenticationForm.error_messages
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.user_cache is not None and not self.user_cache.is_staff:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return cleaned

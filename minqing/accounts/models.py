@@ -168,3 +168,21 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UsernameLock(models.Model):
+    """Failures and lock of a username that is no account, so that it locks exactly like an account.
+
+    Without it a sixth wrong password would tell an account ("locked") from a name nobody has.
+    """
+
+    username = models.CharField(_("用户名"), max_length=150, unique=True)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("未知用户名锁定")
+        verbose_name_plural = _("未知用户名锁定")
+
+    def __str__(self) -> str:
+        return self.username

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -18,54 +18,88 @@ from rest_framework.authtoken.models import Token
 
 from minqing.core import audit
 
-from .models import LoginAttempt, User, UserSession
+from .models import LoginAttempt, User, UsernameLock, UserSession
 from .selectors import manageable_users
 
+USERNAME_MAX = 150  # User.username's length: no account has a longer name
+COUNTED, LAST = "counted", "last"
 
-def _locked_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until)
+
+def _locked_message(until: datetime | None) -> str:
+    until = timezone.localtime(until or timezone.now())
     return _("连续登录失败次数过多，账号已锁定，请于 %(time)s 后再试，或联系管理员解锁。") % {
         "time": time_format(until, "H:i")
     }
 
 
+def _lock_row(username: str, known: User | None) -> QuerySet[User] | QuerySet[UsernameLock]:
+    """The one row holding the failure count and lock of ``username``: the account's, or the name's."""
+    if known is not None:
+        return User.objects.filter(pk=known.pk)
+    UsernameLock.objects.bulk_create([UsernameLock(username=username)], ignore_conflicts=True)
+    return UsernameLock.objects.filter(username=username)
+
+
+def _reserve(row: QuerySet[User] | QuerySet[UsernameLock]) -> str | None:
+    """Take one of the ``LOGIN_MAX_FAILURES`` attempts before the password is checked; None when locked.
+
+    Each step is one conditional UPDATE, so parallel requests cannot all pass a check made before any of
+    them counted: the database hands out at most the limit. The last attempt locks the row at once
+    (``LAST``); if its password is right, the success lifts the lock again.
+    """
+    last = settings.LOGIN_MAX_FAILURES - 1
+    for _attempt in range(5):  # a success resetting the count between the two updates: try again
+        now = timezone.now()
+        unlocked = row.filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        if unlocked.filter(failed_logins__lt=last).update(failed_logins=F("failed_logins") + 1):
+            return COUNTED
+        lock = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        if unlocked.filter(failed_logins__gte=last).update(failed_logins=0, locked_until=lock):
+            return LAST
+        if row.filter(locked_until__gt=now).exists():
+            break
+    return None
+
+
 def login_check(
     *, username: str, password: str, ip: str | None, user_agent: str = "", request: HttpRequest | None = None
 ) -> User:
-    """Authenticate with lockout: 5 failures lock the account for 15 minutes. Logs every attempt.
+    """Authenticate with lockout: 5 failures lock the name for 15 minutes. Logs every attempt.
 
-    Raises ``ValidationError`` with a Chinese message that does not reveal whether the username exists.
+    A name that is no account (or a disabled account) answers exactly like an account: the same
+    messages, the same lockout, and a password hash computed all the same (Django's ``ModelBackend``
+    hashes the password once for an unknown name), so neither the answer nor its time tells them apart.
+    Raises ``ValidationError`` with a Chinese message.
     """
-    username = (username or "").strip()
+    username = (username or "").strip()[:USERNAME_MAX]
     known = User.objects.filter(username=username).first()
     ua = (user_agent or "")[:200]
-    if known is not None and known.is_locked:
+    row = _lock_row(username, known)
+
+    def log(success: bool, reason: str = "") -> None:
         LoginAttempt.objects.create(
-            username=username, user=known, success=False, reason="locked", ip=ip, user_agent=ua
+            username=username, user=known, success=success, reason=reason, ip=ip, user_agent=ua
         )
-        raise ValidationError(_locked_message(known), code="locked")
+
+    slot = _reserve(row)
+    if slot is None:
+        log(False, "locked")
+        raise ValidationError(
+            _locked_message(row.values_list("locked_until", flat=True).first()), code="locked"
+        )
     user = authenticate(request, username=username, password=password)
     if user is None:
-        reason = "bad_password" if known is not None else "unknown_user"
-        if known is not None and not known.is_active:
-            reason = "disabled"
-        LoginAttempt.objects.create(
-            username=username, user=known, success=False, reason=reason, ip=ip, user_agent=ua
-        )
-        if known is not None and known.is_active:
-            User.objects.filter(pk=known.pk).update(failed_logins=F("failed_logins") + 1)
-            known.refresh_from_db(fields=["failed_logins"])
-            if known.failed_logins >= settings.LOGIN_MAX_FAILURES:
-                known.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-                known.failed_logins = 0
-                known.save(update_fields=["locked_until", "failed_logins"])
-                audit.record(
-                    actor=known, verb="account.locked", target=known, area_path="", label=known.username
-                )
-                raise ValidationError(_locked_message(known), code="locked")
+        reason = "unknown_user" if known is None else "bad_password" if known.is_active else "disabled"
+        log(False, reason)
+        if slot == LAST:
+            if known is not None:
+                audit.record(actor=known, verb="account.locked", target=known, area_path="", label=username)
+            raise ValidationError(
+                _locked_message(row.values_list("locked_until", flat=True).first()), code="locked"
+            )
         raise ValidationError(_("用户名或密码不正确，请重新输入。注意区分大小写。"), code="invalid_login")
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    LoginAttempt.objects.create(username=username, user=user, success=True, ip=ip, user_agent=ua)
+    row.update(failed_logins=0, locked_until=None)
+    log(True)
     return user
 
 
@@ -81,6 +115,13 @@ def sessions_end(*, user: User) -> int:
     UserSession.objects.filter(user=user).delete()
     Token.objects.filter(user=user).delete()
     return len(keys)
+
+
+def password_changed(*, user: User) -> int:
+    """A new password ends every API token and session of ``user``, whoever set it (the user, an admin,
+    ``manage.py changepassword``). The page where users change their own password keeps them signed in
+    with a new session (``views.PasswordChangeView``)."""
+    return sessions_end(user=user)
 
 
 def manageable(actor: User, user: User | int) -> User:

@@ -10,11 +10,5 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("users/", views.user_list, name="users"),
     path("users/<int:pk>/<str:action>/", views.user_action, name="user_action"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/accounts/me/"
-        ),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -15,7 +16,20 @@ from .forms import LoginForm
 from .http import AuthedRequest
 from .models import Assignment
 from .selectors import manageable_users
-from .services import user_disable, user_unlock
+from .services import session_remember, user_disable, user_unlock
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password. Every other session and API token ends (``services.password_changed``);
+    this one continues under a new key, which is remembered so that disabling the account still ends it."""
+
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/me/"
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        session_remember(user=form.user, session_key=self.request.session.session_key)
+        return response
 
 
 class LoginView(auth_views.LoginView):

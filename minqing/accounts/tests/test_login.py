@@ -140,3 +140,19 @@ def test_data_admin_manages_only_accounts_of_their_area(client, users):
     assert not User.objects.get(pk=users.inside.pk).is_active
     client.force_login(users.neighbour)
     assert client.get(reverse("accounts:users")).status_code == 403
+
+
+def test_admin_login_has_the_same_lockout_and_log(client, users):
+    # Django's admin form would authenticate directly: unlimited guesses, nothing logged.
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        client.post(reverse("admin:login"), {"username": "root", "password": "wrong-password"})
+    assert User.objects.get(username="root").is_locked
+    assert LoginAttempt.objects.filter(username="root", success=False).count() == settings.LOGIN_MAX_FAILURES
+    response = client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD})
+    assert response.status_code == 200 and "账号已锁定" in response.content.decode()
+
+
+def test_admin_login_is_for_staff_only(client, users):
+    response = client.post(reverse("admin:login"), {"username": "inside", "password": PASSWORD})
+    assert response.status_code == 200 and not client.session.get("_auth_user_id")
+    assert client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD}).status_code == 302
