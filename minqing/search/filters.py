@@ -72,12 +72,17 @@ class TagFilter(filters.Filter):
 DRIVE_LIMIT = 50_000
 
 
-def _tag_exists(tag: Tag, *, on: str) -> Exists:
-    """``on`` is "person" or "household": the row the search returns."""
+def _tag_exists(tag: Tag, *, on: str, links_in) -> Exists:
+    """``on`` is "person" or "household": the row the search returns.
+
+    A household's members' tag is checked on the links' copy of the household, narrowed like the rows
+    (``links_in``: scope, area): the database reads the area's links of the tag once (a hash), not the
+    members of every household it walks.
+    """
     if tag.target == Tag.Target.PERSON:
         if on == "person":
             return Exists(PersonTag.objects.filter(tag=tag, person=OuterRef("pk")))
-        return Exists(PersonTag.objects.filter(tag=tag, person__household=OuterRef("pk")))
+        return Exists(links_in(PersonTag.objects.filter(tag=tag, household=OuterRef("pk"))))
     ref = "household" if on == "person" else "pk"
     return Exists(HouseholdTag.objects.filter(tag=tag, household=OuterRef(ref)))
 
@@ -134,12 +139,12 @@ class TagsMixin(filters.FilterSet):
                 driven = _tags_driven([tag], on=self.on, links_in=self._links_in, person=self._person())
                 queryset = queryset.filter(driven)
             else:
-                queryset = queryset.filter(_tag_exists(tag, on=self.on))
+                queryset = queryset.filter(_tag_exists(tag, on=self.on, links_in=self._links_in))
         return queryset
 
     def _filter_each(self, queryset, tags):
         for tag in tags:
-            queryset = queryset.filter(_tag_exists(tag, on=self.on))
+            queryset = queryset.filter(_tag_exists(tag, on=self.on, links_in=self._links_in))
         return queryset
 
     def filter_tags_any(self, queryset, name, tags):
@@ -152,12 +157,12 @@ class TagsMixin(filters.FilterSet):
             )
         q = Q()
         for tag in tags:
-            q |= Q(_tag_exists(tag, on=self.on))
+            q |= Q(_tag_exists(tag, on=self.on, links_in=self._links_in))
         return queryset.filter(q)
 
     def filter_tags_none(self, queryset, name, tags):
         for tag in tags:
-            queryset = queryset.exclude(_tag_exists(tag, on=self.on))
+            queryset = queryset.exclude(_tag_exists(tag, on=self.on, links_in=self._links_in))
         return queryset
 
     def _searched_area(self) -> str | None:
