@@ -74,7 +74,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {"detail": str(response.data["detail"])}
     if isinstance(exc, CsrfFailed):
         response.data["code"] = "csrf_failed"
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+    if isinstance(exc, exceptions.AuthenticationFailed) and "token_expired" in str(exc.get_codes()):
+        response.data = {"detail": str(exc.detail), "code": "token_expired"}  # say why, and what to do
+    elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response.data = {"detail": _("请先登录，或提供有效的令牌。")}
     return response
 

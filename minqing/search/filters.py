@@ -70,6 +70,8 @@ class TagFilter(filters.Filter):
 #: links of 50,000 persons are looked up in about 100 ms, while an area walk that finds few matches (a
 #: rare tag, contradictory conditions) can take seconds. See ``bench/search.py``.
 DRIVE_LIMIT = 50_000
+#: The same for a members' tag on a household search (``TagsMixin._drive_limit``).
+HOUSEHOLD_DRIVE_LIMIT = 150_000
 
 
 def _tag_exists(tag: Tag, *, on: str, links_in) -> Exists:
@@ -132,7 +134,7 @@ class TagsMixin(filters.FilterSet):
             return self._filter_each(queryset, tags)
         estimates = self._link_estimates(tags)
         driver = min(tags, key=lambda t: estimates[t.pk]) if tags else None
-        if driver is not None and estimates[driver.pk] > DRIVE_LIMIT:
+        if driver is not None and estimates[driver.pk] > self._drive_limit(driver):
             driver = None
         for tag in tags:
             if tag is driver:
@@ -141,6 +143,13 @@ class TagsMixin(filters.FilterSet):
             else:
                 queryset = queryset.filter(_tag_exists(tag, on=self.on, links_in=self._links_in))
         return queryset
+
+    def _drive_limit(self, tag: Tag) -> int:
+        """A household search reads a members' tag's households from the links' index alone (no person row,
+        ``persontag_scope_idx`` includes the household): driving stays cheaper than walking for longer."""
+        if self.on == "household" and tag.target == Tag.Target.PERSON:
+            return HOUSEHOLD_DRIVE_LIMIT
+        return DRIVE_LIMIT
 
     def _filter_each(self, queryset, tags):
         for tag in tags:

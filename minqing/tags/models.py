@@ -113,6 +113,8 @@ class PersonTag(TagLink):
                 fields=["tag", "area_path", "person"], include=["household"], name="persontag_scope_idx"
             ),
             models.Index(fields=["person", "tag"], name="persontag_person_idx"),
+            # A household search walking a county in list order checks each household for a members' tag.
+            models.Index(fields=["household", "tag"], name="persontag_household_idx"),
             # A big group searched by age ("老年人 aged 60"): the ages asked, not every link of the group.
             models.Index(
                 fields=["tag", "birth_date"], include=["area_path", "person"], name="persontag_age_idx"

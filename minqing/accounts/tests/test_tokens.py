@@ -52,7 +52,7 @@ def test_expired_token_is_refused_in_chinese_and_deleted(users, settings):
     age(key, timedelta(hours=2, seconds=1))
     response = me(key)
     assert response.status_code == 401
-    assert "令牌" in response.json()["detail"]
+    assert response.json() == {"detail": "令牌已过期，请使用用户名和密码重新获取。", "code": "token_expired"}
     assert response.has_header("WWW-Authenticate")
     assert not Token.objects.filter(key=key).exists()
 
