@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "minqing.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching), before everything that may answer itself.
+    "minqing.core.no_store.NoStoreMiddleware",
     "minqing.core.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "minqing.core.sessions.IdleSessionMiddleware",
@@ -177,6 +179,14 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to other sites get no Referer (our URLs carry household and person ids); ours keep it.
+SECURE_REFERRER_POLICY = "same-origin"
+# Django's defaults, stated: a cross-site POST or embed carries neither cookie.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Every other response says `Cache-Control: no-store, private` (minqing/core/no_store.py); static files
+# never get there (WhiteNoise answers first). These public paths keep their own headers.
+NO_STORE_EXEMPT_PATHS = ["/healthz", "/readyz", "/metrics"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

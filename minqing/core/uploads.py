@@ -28,6 +28,7 @@ PILLOW_FORMATS = ["JPEG", "PNG", "WEBP"]
 MAX_IMAGE_PIXELS = 50_000_000
 THUMBNAIL_PX = 320
 THUMBNAIL_QUALITY = 80
+STORED_JPEG_QUALITY = 90  # JPEG and WEBP uploads are re-encoded once, without their metadata
 MAX_ORIGINAL_NAME = 100
 PDF_MAGIC = b"%PDF-"
 
@@ -47,10 +48,15 @@ def human_size(size: int) -> str:
 
 @dataclass(frozen=True)
 class Inspected:
-    """What the content of an upload turned out to be."""
+    """What the content of an upload turned out to be.
+
+    For an image, ``stored`` is what to keep instead of the uploaded bytes: the same picture, turned
+    upright, re-encoded without metadata (``strip_metadata``). ``None`` (a PDF): keep the upload as it is.
+    """
 
     content_type: str
     thumbnail: bytes | None = None
+    stored: bytes | None = None
 
 
 def inspect_upload(uploaded_file: IO[bytes]) -> Inspected:
@@ -77,7 +83,10 @@ def inspect_upload(uploaded_file: IO[bytes]) -> Inspected:
             content_type = IMAGE_FORMATS.get(image.format or "")
             if content_type not in allowed:
                 raise type_error()
-            thumbnail = make_thumbnail(image)  # decodes the pixels: a truncated image fails here
+            stored = strip_metadata(image)  # decodes the pixels: a truncated image fails here
+        uploaded_file.seek(0)
+        with Image.open(uploaded_file, formats=PILLOW_FORMATS) as image:
+            thumbnail = make_thumbnail(image)
     except Image.DecompressionBombError as error:
         raise _bomb_error() from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError) as error:
@@ -85,7 +94,7 @@ def inspect_upload(uploaded_file: IO[bytes]) -> Inspected:
         raise type_error() from error
     finally:
         uploaded_file.seek(0)
-    return Inspected(content_type, thumbnail)
+    return Inspected(content_type, thumbnail, stored)
 
 
 def _bomb_error() -> ValidationError:
@@ -96,6 +105,35 @@ def _check_pixels(image: Image.Image) -> None:
     width, height = image.size
     if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
         raise _bomb_error()
+
+
+def strip_metadata(image: Image.Image) -> bytes:
+    """``image`` re-encoded in its own format with no EXIF (GPS position, camera, time), XMP, IPTC, comments
+    or text chunks, and without extra frames (MPO's second picture carries its own EXIF).
+
+    The EXIF orientation is applied to the pixels first, so the picture still shows upright without it.
+    The ICC colour profile is kept (colours, no personal data); PNG transparency is kept.
+    """
+    fmt = "JPEG" if image.format in ("JPEG", "MPO") else (image.format or "PNG")
+    icc_profile = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)  # in place: no second copy of a large photo's pixels
+    image.info = {}  # Pillow writes only what ``save`` is given; cleared all the same
+    options: dict[str, object] = {}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    if fmt == "JPEG":
+        if image.mode not in ("L", "RGB", "CMYK"):
+            image = image.convert("RGB")
+        options.update(quality=STORED_JPEG_QUALITY, optimize=True)
+    elif fmt == "WEBP":
+        options.update(quality=STORED_JPEG_QUALITY)
+    elif transparency is not None:
+        options["transparency"] = transparency
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
 
 
 def make_thumbnail(image: Image.Image) -> bytes:

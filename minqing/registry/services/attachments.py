@@ -1,7 +1,8 @@
 """Attachments on a household file: upload, delete, and the audited look at an ID copy.
 
 The stored name is random (see ``attachment_path``), and the original name is kept, cleaned, only for
-the download's ``Content-Disposition``. Files live in private storage and are served only through
+the download's ``Content-Disposition``. An image is stored as ``core.uploads.strip_metadata`` re-encoded
+it (upright, no EXIF/XMP); ``size`` is that of the stored file. Files live in private storage and are served only through
 scoped views. Uploads are inspected by ``core.uploads`` before anything is written.
 """
 
@@ -57,6 +58,8 @@ def attachment_add(
         raise ValidationError({"kind": _("请选择附件类型。")})
     check_size(uploaded_file.size or 0)
     inspected = inspect_upload(uploaded_file)
+    # Images are kept re-encoded without their metadata (EXIF GPS, camera, XMP); PDFs as uploaded.
+    content = uploaded_file if inspected.stored is None else ContentFile(inspected.stored)
     attachment = Attachment(
         household=household,
         person=person,
@@ -66,13 +69,13 @@ def attachment_add(
         title=" ".join((title or "").split()),
         original_name=clean_original_name(uploaded_file.name, content_type=inspected.content_type),
         content_type=inspected.content_type,
-        size=uploaded_file.size,
+        size=content.size,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     validate(attachment, exclude=["file", "thumbnail"])
     written: list[str] = []
     try:
-        attachment.file.save("upload", uploaded_file, save=False)
+        attachment.file.save("upload", content, save=False)
         written.append(attachment.file.name)
         if inspected.thumbnail:
             attachment.thumbnail.save("thumb", ContentFile(inspected.thumbnail), save=False)

@@ -32,12 +32,14 @@ def test_png_upload_creates_row_thumbnail_and_audit(storage_root, users, records
 
     attachment.refresh_from_db()
     assert attachment.content_type == "image/png"
-    assert attachment.size == len(data)
+    assert attachment.size == attachment.file.size  # the stored (re-encoded) file's size
     assert attachment.original_name == "门牌.png"
     assert (attachment.area_path, attachment.grid_path) == (records.hv.area_path, records.hv.grid_path)
     assert attachment.person == records.pv
     assert attachment.uploaded_by == users.inside
-    assert attachment.file.read() == data
+    with Image.open(attachment.file) as stored, Image.open(io.BytesIO(data)) as sent:
+        assert stored.format == "PNG"
+        assert stored.tobytes() == sent.tobytes()  # PNG is lossless: the same pixels
     assert "门牌" not in attachment.file.name  # stored under a random name
     with Image.open(attachment.thumbnail) as thumb:
         assert thumb.format == "JPEG"
@@ -71,6 +73,49 @@ def test_thumbnail_honours_exif_orientation(storage_root, users, records):
     attachment = add(users.inside, records.hv, upload("手机照片.jpg", data, "image/jpeg"))
     with Image.open(attachment.thumbnail) as thumb:
         assert thumb.size == (160, 320)
+
+
+def test_exif_gps_and_camera_stripped_from_stored_jpeg(storage_root, users, records):
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"  # Make
+    exif[0x0112] = 6  # Orientation: applied to the pixels, then dropped
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 10.0), 3: "E", 4: (120.0, 9.0, 30.0)}  # GPSInfo
+    data = image_bytes("JPEG", (800, 400), exif=exif.tobytes(), comment=b"shot at home")
+    with Image.open(io.BytesIO(data)) as sent:  # the fixture really carries it
+        assert sent.getexif()[0x010F] == "HUAWEI" and sent.getexif().get_ifd(0x8825)
+    attachment = add(users.inside, records.hv, upload("手机照片.jpg", data, "image/jpeg"))
+
+    stored_bytes = attachment.file.read()
+    assert b"HUAWEI" not in stored_bytes and b"shot at home" not in stored_bytes
+    with Image.open(io.BytesIO(stored_bytes)) as stored:
+        assert stored.format == "JPEG"
+        assert "exif" not in stored.info and "xmp" not in stored.info and "comment" not in stored.info
+        assert not stored.getexif()
+        assert stored.size == (400, 800)  # upright, though the orientation tag is gone
+    assert attachment.size == len(stored_bytes)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_exif_stripped_from_stored_png_and_webp(storage_root, users, records, fmt):
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 10.0)}
+    data = image_bytes(fmt, (64, 48), exif=exif.tobytes())
+    with Image.open(io.BytesIO(data)) as sent:
+        assert sent.getexif()[0x010F] == "HUAWEI"
+    attachment = add(users.inside, records.hv, upload(f"x.{fmt.lower()}", data))
+    stored_bytes = attachment.file.read()
+    assert b"HUAWEI" not in stored_bytes
+    with Image.open(io.BytesIO(stored_bytes)) as stored:
+        assert stored.format == fmt
+        assert not stored.getexif()
+        assert stored.size == (64, 48)
+
+
+def test_pdf_stored_byte_for_byte(storage_root, users, records):
+    attachment = add(users.inside, records.hv, upload("scan.pdf", PDF), kind="certificate")
+    assert attachment.file.read() == PDF
+    assert attachment.size == len(PDF)
 
 
 def test_transparent_png_thumbnail_is_flattened(storage_root, users, records):
