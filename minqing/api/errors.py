@@ -44,7 +44,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response = error(exc.messages[0], status.HTTP_409_CONFLICT, "concurrent_edit")
         response.data["current_version"] = exc.record.version
         response.data["changes"] = [
-            {"actor_name": e.actor_name, "at": e.at, "changes": e.changes} for e in exc.events
+            {"actor_name": e.actor_name, "at": e.at, "changes": e.shown_changes} for e in exc.events
         ]
         return response
     special = database_or_request_error(exc, context)

@@ -8,10 +8,12 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from minqing.core import sensitive
+
 
 def reveal_serializer(model: type) -> type[serializers.Serializer]:
     """``{"field": ...}`` limited to the model's sensitive fields."""
-    return _reveal_serializer(tuple(sorted(model.SENSITIVE)))
+    return _reveal_serializer(tuple(sorted(sensitive.fields_of(model))))
 
 
 @functools.cache

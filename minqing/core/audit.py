@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from . import sensitive
 from .middleware import client_ip
 from .models import AuditEvent
 
@@ -25,7 +26,12 @@ def record(
     label: str | None = None,
     household_id: int | None = None,
 ) -> AuditEvent:
-    """Record one action. The area path defaults to the target's, so the log is scoped like the data."""
+    """Record one action. The area path defaults to the target's, so the log is scoped like the data.
+
+    Values of the target's sensitive fields in ``changes`` are stored masked: the log is read more widely.
+    """
+    if target is not None:
+        changes = sensitive.mask_changes(type(target), changes)
     if area_path is None:
         area_path = getattr(target, "area_path", "") or getattr(target, "code", "") or ""
     saved = actor if actor is not None and actor.pk else None  # system actions have no (saved) actor

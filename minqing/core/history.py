@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import models
 
+from . import sensitive as sensitive_fields
+
 
 def concrete_field(instance: models.Model, name: str) -> models.Field[Any, Any]:
     """The field ``name`` of ``instance``; only concrete fields (with a column) have a history."""
@@ -39,7 +41,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
 def diff(instance: models.Model, before: dict[str, Any]) -> dict[str, list[str]]:
     """Changes between ``before`` (a snapshot) and the instance now, keyed by the field's Chinese name."""
     changes: dict[str, list[str]] = {}
-    sensitive = getattr(type(instance), "SENSITIVE", {})
+    sensitive = sensitive_fields.fields_of(instance)
     for name, old in before.items():
         field = concrete_field(instance, name)
         new = getattr(instance, field.attname)

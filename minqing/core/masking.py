@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from . import audit
+from . import audit, sensitive
 
 if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
     from django.db import models
@@ -23,9 +23,9 @@ def sensitive_reveal(*, actor: User, obj: models.Model, field: str) -> str:
     Objects outside the actor's view scope raise Http404 (not found and forbidden look the same);
     objects the actor may view but not reveal raise PermissionDenied.
     """
-    # A scoped model: a ScopedQuerySet manager and a SENSITIVE map, which the stubs cannot know about.
+    # A scoped model: a ScopedQuerySet manager, which the stubs cannot know about.
     model: Any = type(obj)
-    if field not in getattr(model, "SENSITIVE", {}):
+    if not sensitive.is_sensitive(model, field):
         raise Http404
     if not model.objects.visible_to(actor, "view").filter(pk=obj.pk).exists():
         raise Http404
@@ -42,6 +42,4 @@ def sensitive_reveal(*, actor: User, obj: models.Model, field: str) -> str:
 
 
 def masked(obj: models.Model, field: str) -> str:
-    model: Any = type(obj)
-    mask = model.SENSITIVE[field]
-    return mask(getattr(obj, field))
+    return sensitive.masked(obj, field)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import sensitive
 from .scoping import ScopedQuerySet
 
 if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
@@ -71,10 +72,15 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.target_label}"
 
     @property
+    def shown_changes(self) -> dict[str, Any]:
+        """``changes`` with sensitive values masked, also in rows stored before their field was registered."""
+        return sensitive.mask_changes(sensitive.model_for_label(self.target_type), self.changes or {})
+
+    @property
     def change_list(self) -> list[Change]:
         """``changes`` as lines a page shows: field edits are [before, after] pairs, other events plain values."""
         lines = []
-        for name, value in (self.changes or {}).items():
+        for name, value in self.shown_changes.items():
             if isinstance(value, list) and len(value) == 2:
                 lines.append(Change(str(name), _text(value[0]), _text(value[1]), is_pair=True))
             else:

@@ -5,6 +5,8 @@ Day-to-day editing happens in the scoped pages, which audit every change; the ad
 
 from django.contrib import admin
 
+from minqing.core.sensitive import SensitiveAdminMixin
+
 from .models import CustomField, House, Household, Person, Place
 
 
@@ -14,8 +16,12 @@ class CustomFieldAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Registry rows change only through the services (history, scoping, tags); the admin only reads them."""
+class ReadOnlyAdmin(SensitiveAdminMixin, admin.ModelAdmin):
+    """Registry rows change only through the services (history, scoping, tags); the admin only reads them.
+
+    Sensitive fields (the registry in ``minqing.core.sensitive``) show masked; the clear value only through
+    the audited reveal of the registry pages.
+    """
 
     def has_add_permission(self, request):
         return False
@@ -29,7 +35,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(ReadOnlyAdmin):
-    list_display = ["number", "head_name", "area_path", "member_count", "status", "updated_at"]
+    list_display = ["number", "head_name", "phone", "area_path", "member_count", "status", "updated_at"]
     search_fields = ["number", "head_name"]
     list_filter = ["status", "poverty_alleviated", "monitoring_status"]
     show_full_result_count = False
@@ -37,9 +43,8 @@ class HouseholdAdmin(ReadOnlyAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ["name", "household", "relation", "sex", "birth_date", "area_path"]
+    list_display = ["name", "household", "relation", "sex", "birth_date", "phone", "area_path"]
     search_fields = ["name", "household__number"]
-    exclude = ["id_number", "phone"]  # sensitive values stay behind the audited reveal
     show_full_result_count = False
 
 
@@ -51,5 +56,5 @@ class HouseAdmin(ReadOnlyAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(ReadOnlyAdmin):
-    list_display = ["name", "place_type", "hazard_type", "area_path"]
+    list_display = ["name", "place_type", "hazard_type", "phone", "area_path"]
     show_full_result_count = False

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from minqing.accounts.models import User
 from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
-from minqing.core import codes
+from minqing.core import codes, sensitive
 
 from .models import EconomyYear, House, Household, Person, Place
 from .services import (
@@ -82,15 +82,38 @@ class PovertyCausesField(serializers.ListField):
     child = serializers.ChoiceField(choices=codes.PovertyCause.choices)
 
 
-def masked(field: str, label: str) -> serializers.CharField:
-    """A read-only output of the model's ``<field>_masked`` property under the plain field name."""
-    return serializers.CharField(source=f"{field}_masked", read_only=True, label=label)
+class MaskedField(serializers.CharField):
+    """A sensitive field's value, masked by its registered mask; the clear value only through ``reveal``."""
+
+    def __init__(self, *, field: str, **kwargs: Any) -> None:
+        self.sensitive_field = field
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        return sensitive.masked(instance, self.sensitive_field)
+
+
+class MaskedOutput(serializers.ModelSerializer):
+    """Output whose every field registered in ``minqing.core.sensitive`` comes out masked.
+
+    Driven by the registry, not by a per-serializer list: a field registered later is masked everywhere.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            source = field.source if field.source not in (None, "*") else name
+            if sensitive.is_sensitive(model, source):
+                label = _("%(label)s（脱敏）") % {"label": model._meta.get_field(source).verbose_name}
+                fields[name] = MaskedField(field=source, label=label)
+        return fields
 
 
 # --------------------------------------------------------------------------------- output serializers
 
 
-class PlacedOutput(serializers.ModelSerializer):
+class PlacedOutput(MaskedOutput):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     grid = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -103,8 +126,6 @@ class PersonListSerializer(PlacedOutput):
     household_number = serializers.CharField(source="household.number", read_only=True)
     relation_display = serializers.CharField(source="get_relation_display", read_only=True)
     sex_display = serializers.CharField(source="get_sex_display", read_only=True)
-    id_number = masked("id_number", "公民身份号码（脱敏）")
-    phone = masked("phone", "联系方式（脱敏）")
 
     class Meta:
         model = Person
@@ -165,7 +186,6 @@ class HouseSerializer(PlacedOutput):
 class PlaceSerializer(PlacedOutput):
     place_type_display = serializers.CharField(source="get_place_type_display", read_only=True)
     hazard_type_display = serializers.CharField(source="get_hazard_type_display", read_only=True)
-    phone = masked("phone", "联系电话（脱敏）")
 
     class Meta:
         model = Place
@@ -199,7 +219,6 @@ class EconomyYearSerializer(serializers.ModelSerializer):
 
 class HouseholdListSerializer(PlacedOutput):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    phone = masked("phone", "联系电话（脱敏）")
 
     class Meta:
         model = Household

@@ -73,3 +73,8 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def is_identity(self) -> bool:
+        """An identity document: seeing it (its thumbnail too) needs the reveal right and leaves an audit row."""
+        return self.kind in self.IDENTITY_KINDS

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import AreaPlaced
-from minqing.core import codes
+from minqing.core import codes, sensitive
 from minqing.core.idnumber import (
     IdNumberError,
     check_consistency,
@@ -96,8 +96,6 @@ class Household(AreaPlaced, Versioned):
     custom = models.JSONField(_("自定义字段"), default=dict, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
-
-    SENSITIVE = {"phone": mask_phone}
 
     class Meta:
         verbose_name = _("户")
@@ -260,8 +258,6 @@ class Person(AreaPlaced, Versioned):
 
     objects = PersonQuerySet.as_manager()
 
-    SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
-
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
@@ -331,9 +327,19 @@ class Person(AreaPlaced, Versioned):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def disability_cert_no_masked(self) -> str:
+        return sensitive.masked(self, "disability_cert_no")
+
     def age_on(self, day) -> int:
         return (
             day.year
             - self.birth_date.year
             - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
         )
+
+
+# Sensitive personal data (PIPL): masked in every output, clear only through the audited reveal.
+# The 残疾人证号 embeds the holder's 18-digit ID number, so it is masked like one.
+sensitive.register(Household, phone=mask_phone)
+sensitive.register(Person, id_number=mask_id_number, phone=mask_phone, disability_cert_no=mask_id_number)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import AreaPlaced
-from minqing.core import codes
+from minqing.core import codes, sensitive
 from minqing.core.idnumber import (
     mask_phone,
     validate_phone,
@@ -106,8 +106,6 @@ class Place(AreaPlaced, Versioned):
 
     objects = GridScopedQuerySet.as_manager()
 
-    SENSITIVE = {"phone": mask_phone}
-
     class Meta:
         verbose_name = _("场所")
         verbose_name_plural = _("场所")
@@ -130,3 +128,6 @@ class Place(AreaPlaced, Versioned):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+sensitive.register(Place, phone=mask_phone)  # a contact's phone is personal data like a resident's

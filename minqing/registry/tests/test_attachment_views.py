@@ -250,5 +250,17 @@ def test_large_upload_through_temporary_file(storage_root, client, users, record
     response = client.post(upload_url(records), {"file": upload("大图.jpg", data), "kind": "photo"}, **HTMX)
     assert response.status_code == 200
     attachment = Attachment.objects.get()
-    assert (attachment.content_type, attachment.size) == ("image/jpeg", len(data))
+    # Stored re-encoded without metadata (and without the padding): the size is the stored file's.
+    assert (attachment.content_type, attachment.size) == ("image/jpeg", attachment.file.size)
     assert attachment.thumbnail
+
+
+def test_identity_documents_show_no_thumbnail_on_the_page(storage_root, client, users, records):
+    """Loading a household page must not reveal an ID copy (nor write a reveal audit row per thumbnail)."""
+    client.force_login(users.inside)
+    client.post(upload_url(records), {"file": upload("id.png", image_bytes()), "kind": "id_copy"}, **HTMX)
+    attachment = Attachment.objects.get()
+    html = client.get(reverse("registry:household", args=[records.hv.pk])).content.decode()
+    assert reverse("registry:attachment_thumb", args=[attachment.pk]) not in html
+    assert reverse("registry:attachment", args=[attachment.pk]) in html
+    assert "证件，查看将留痕" in html

@@ -141,10 +141,15 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_safe
 @login_required
 def attachment_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
-    """The JPEG thumbnail of an image attachment; 404 when there is none."""
+    """The JPEG thumbnail of an image attachment; 404 when there is none.
+
+    A thumbnail of an identity document still shows the ID number: same reveal right and audit as the file.
+    """
     attachment = get_object_or_404(
         Attachment.objects.visible_to(request.user, "view").exclude(thumbnail=""), pk=pk
     )
+    if attachment.kind in Attachment.IDENTITY_KINDS:
+        services.identity_copy_viewed(actor=request.user, attachment=attachment)
     return _file_response(
         attachment.thumbnail, content_type="image/jpeg", filename="thumbnail.jpg", as_attachment=False
     )
