@@ -5,6 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
+from .test_security_settings import production_env
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -27,15 +29,7 @@ def test_login_page_in_chinese_and_english(client, db):
 
 
 def test_deploy_check_passes_with_production_settings(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "DEBUG": "0",
-        "TESTING": "0",
-        "ALLOWED_HOSTS": "minqing.example.org",
-        "MINQING_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "minqing.settings",
-    }
+    env = production_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -29,8 +29,9 @@ print(json.dumps({{name: getattr(settings, name) for name in {NAMES!r}}}))
 """
 
 
-def production_settings(tmp_path: Path, **extra: str) -> dict:
-    env = {
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a production start (DEBUG, TESTING and the demo off), for a subprocess."""
+    return {
         "PATH": "/usr/bin:/bin",
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         "DEBUG": "0",
@@ -40,6 +41,10 @@ def production_settings(tmp_path: Path, **extra: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "minqing.settings",
         **extra,
     }
+
+
+def production_settings(tmp_path: Path, **extra: str) -> dict:
+    env = production_env(tmp_path, **extra)
     result = subprocess.run(  # noqa: S603 - our own interpreter, manage.py and a constant script
         [sys.executable, "manage.py", "shell", "-c", SCRIPT],
         cwd=ROOT,

@@ -109,18 +109,27 @@ def test_history_stores_disability_cert_no_masked(users, records):
     assert person.id_number not in str(event.changes)
 
 
+def clear_row(actor, person, changes: dict) -> AuditEvent:
+    """An audit row as written before the field was registered: the values stored in clear."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        verb="registry.person.updated",
+        target_type="registry.person",
+        target_id=str(person.pk),
+        target_label=person.name,
+        area_path=person.area_path,
+        household_id=person.household_id,
+        changes=changes,
+    )
+
+
 @pytest.mark.parametrize("user", READ_ONLY)
 def test_history_renders_masked_even_for_rows_stored_in_clear(login, users, certified, user):
     # A row written before the field was registered holds the clear value: it is masked when shown.
-    AuditEvent.objects.create(
-        actor=users.inside,
-        verb="registry.person.updated",
-        target_type="registry.person",
-        target_id=str(certified.pk),
-        target_label=certified.name,
-        area_path=certified.area_path,
-        household_id=certified.household_id,
-        changes={"残疾人证号": ["", certified.disability_cert_no], "联系方式": ["", "13800001111"]},
+    clear_row(
+        users.inside,
+        certified,
+        {"残疾人证号": ["", certified.disability_cert_no], "联系方式": ["", "13800001111"]},
     )
     client = login(getattr(users, user))
     for page in (certified.get_absolute_url(), certified.household.get_absolute_url()):
@@ -137,14 +146,7 @@ def test_history_renders_masked_even_for_rows_stored_in_clear(login, users, cert
 
 
 def test_audit_log_page_masks_stored_clear_values(login, users, certified):
-    AuditEvent.objects.create(
-        actor=users.inside,
-        verb="registry.person.updated",
-        target_type="registry.person",
-        target_id=str(certified.pk),
-        area_path=certified.area_path,
-        changes={"残疾人证号": ["", certified.disability_cert_no]},
-    )
+    clear_row(users.inside, certified, {"残疾人证号": ["", certified.disability_cert_no]})
     response = login(users.supervisor).get(reverse("core:audit"))
     assert response.status_code == 200
     text = response.content.decode()
