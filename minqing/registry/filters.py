@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from minqing.areas.models import LEVEL_LENGTHS, Area, Level, short_name
+from minqing.areas.models import VILLAGE_LENGTH, Area, Level, short_name
 from minqing.core import codes
 from minqing.core.idnumber import IdNumberError, normalize_id_number
 from minqing.core.scoping import ALL, in_grid, is_area_path, is_grid_path, under
@@ -149,7 +149,7 @@ def _picker_areas(user) -> PickerAreas:
             (
                 code,
                 level,
-                f"\u3000{villages.get(code[:VILLAGE], '')}{name}"
+                f"\u3000{villages.get(code[:VILLAGE_LENGTH], '')}{name}"
                 if level == Level.GROUP
                 else short_name(name),
             )
@@ -160,11 +160,8 @@ def _picker_areas(user) -> PickerAreas:
     return _cached(key, build)
 
 
-VILLAGE = LEVEL_LENGTHS["village"]
-
-
 def _open_village(areas: PickerAreas, picked: str) -> str:
-    return "*" if areas.open_all else picked[:VILLAGE] if len(picked) >= VILLAGE else ""
+    return "*" if areas.open_all else picked[:VILLAGE_LENGTH] if len(picked) >= VILLAGE_LENGTH else ""
 
 
 def _open_options(areas: PickerAreas, picked: str) -> list[tuple[str, str]]:
@@ -172,7 +169,7 @@ def _open_options(areas: PickerAreas, picked: str) -> list[tuple[str, str]]:
     return [
         (code, label)
         for code, level, label in areas.rows
-        if level != Level.GROUP or village == "*" or code[:VILLAGE] == village
+        if level != Level.GROUP or village == "*" or code[:VILLAGE_LENGTH] == village
     ]
 
 
