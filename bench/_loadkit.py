@@ -437,6 +437,8 @@ def measure_mix(
 def server_env(root: Path, db: dict[str, Any], secret_key: str) -> dict[str, str]:
     """The environment of the gunicorn we start: production settings on the database ``db`` this script
     read (settings.DATABASES["default"]), and the key this script signs the list cursors with."""
+    from django.conf import settings
+
     env = dict(os.environ)
     env.pop("TESTING", None)
     if not env.get("DATABASE_URL"):
@@ -450,4 +452,6 @@ def server_env(root: Path, db: dict[str, Any], secret_key: str) -> dict[str, str
         ALLOWED_HOSTS="127.0.0.1,localhost",
         MINQING_VAR_DIR=str(var),  # static files collected here; the database is DATABASE_URL
     )
+    # The field key this script reads with (load.py fixes it before changing SECRET_KEY).
+    env.setdefault("FIELD_ENCRYPTION_KEYS", settings.FIELD_ENCRYPTION_KEYS)
     return env

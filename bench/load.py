@@ -403,7 +403,11 @@ def main() -> int:
         seed_if_empty(args.seed_households)
     from django.conf import settings
 
+    from minqing.core.fieldcrypt import dev_key_spec
+
     secret_key = secrets.token_urlsafe(50)
+    # The field key stays the one the database was written with (the dev key derives from SECRET_KEY).
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS or dev_key_spec(settings.SECRET_KEY)
     if args.start:  # the server we start checks the cursors signed here: one random key for both
         settings.SECRET_KEY = secret_key
     rng = random.Random(args.seed)

@@ -15,6 +15,8 @@ from django.db import connection, connections, migrations, models
 from django.db.models import Model
 from django.utils import timezone
 
+from .fields import EncryptedCharField
+
 
 def analyze(*models: type[Model]) -> None:
     """Refresh PostgreSQL planner statistics after bulk loads, so the next queries get sane plans.
@@ -46,6 +48,8 @@ def copy_rows(model: type[Model], rows: Sequence[Model], *, with_pk: bool = Fals
     )
     values_of = attrgetter(*(f.attname for f in fields))
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    # Encrypted fields are stored encrypted (core.fields): COPY must not write their clear values.
+    encrypted_at = [(i, f) for i, f in enumerate(fields) if isinstance(f, EncryptedCharField)]
     now_at = [
         i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
@@ -55,6 +59,8 @@ def copy_rows(model: type[Model], rows: Sequence[Model], *, with_pk: bool = Fals
             values = list(values_of(row))
             for i in json_at:
                 values[i] = Jsonb(values[i])
+            for i, field in encrypted_at:
+                values[i] = field.get_prep_value(values[i])
             for i in now_at:
                 values[i] = now
             copy.write_row(values)

@@ -67,7 +67,9 @@ class People:
         self.phone_offset = rng.randrange(10**8)
         # Numbers already in the database (earlier runs) are skipped, not collided with.
         self.taken_ids = set(
-            Person.objects.filter(id_number__startswith=ADDRESS_CODE).values_list("id_number", flat=True)
+            n
+            for n in Person.objects.exclude(id_number=None).values_list("id_number", flat=True)
+            if n and n.startswith(ADDRESS_CODE)
         )
         self.taken_phones = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
         self.taken_phones.update(Household.objects.exclude(phone="").values_list("phone", flat=True))

@@ -37,6 +37,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DEBUG": "0",
         "TESTING": "0",
         "ALLOWED_HOSTS": "minqing.example.org",
+        "FIELD_ENCRYPTION_KEYS": "k1:" + "A" * 43 + "=",
         "MINQING_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "minqing.settings",
         **extra,

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import AreaPlaced
-from minqing.core import codes, sensitive
+from minqing.core import codes, restricted, sensitive
+from minqing.core.fields import EncryptedCharField, blind_index
 from minqing.core.idnumber import (
     IdNumberError,
     check_consistency,
@@ -39,9 +40,7 @@ class Household(AreaPlaced, Versioned):
     household_type = models.CharField(
         _("户别"), max_length=1, choices=codes.HouseholdType.choices, default=codes.HouseholdType.AGRICULTURAL
     )
-    phone = models.CharField(
-        _("联系电话"), max_length=20, blank=True, db_index=True, validators=[validate_phone]
-    )
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     registration_match = models.BooleanField(_("人户一致"), default=True)
     status = models.CharField(
         _("户状态"), max_length=1, choices=codes.HouseholdStatus.choices, default=codes.HouseholdStatus.NORMAL
@@ -105,6 +104,7 @@ class Household(AreaPlaced, Versioned):
             models.Index(fields=["area_path", "number"], name="household_area_idx"),
             models.Index(fields=["grid_path", "number"], name="household_grid_idx"),
             models.Index(fields=["area_path", "-updated_at"], name="household_updated_idx"),
+            models.Index(blind_index("phone"), name="household_phone_idx"),
             # 信息不全 (search.selectors.GAPS): the few incomplete rows, found without walking a county.
             models.Index(
                 fields=["area_path", "number"], condition=Q(head_name=""), name="household_gap_head_idx"
@@ -184,8 +184,9 @@ class Person(AreaPlaced, Versioned):
         Household, verbose_name=_("所在户"), on_delete=models.PROTECT, related_name="members"
     )
     relation = models.CharField(_("与户主关系"), max_length=2, choices=codes.Relation.choices)
-    # One ID number is one person in the whole database; NULL while unknown (信息不全).
-    id_number = models.CharField(_("公民身份号码"), max_length=18, null=True, blank=True, unique=True)
+    # One ID number is one person in the whole database (person_id_number_unique); NULL while unknown (信息不全).
+    # ID number, phone and certificate number are stored encrypted (core.fieldcrypt) and found by exact value.
+    id_number = EncryptedCharField(_("公民身份号码"), max_length=18, null=True, blank=True)
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     name_initials = models.CharField(
         _("姓名拼音首字母"), max_length=50, blank=True, db_index=True, editable=False
@@ -213,9 +214,7 @@ class Person(AreaPlaced, Versioned):
     employment = models.CharField(_("从业状况"), max_length=2, choices=codes.Employment.choices, blank=True)
     occupation = models.CharField(_("职业"), max_length=50, blank=True)
     workplace = models.CharField(_("服务处所"), max_length=100, blank=True)
-    phone = models.CharField(
-        _("联系方式"), max_length=20, blank=True, db_index=True, validators=[validate_phone]
-    )
+    phone = EncryptedCharField(_("联系方式"), max_length=20, blank=True, validators=[validate_phone])
     registered_address = models.CharField(_("户籍地详址"), max_length=200, blank=True)
     current_address = models.CharField(_("现住地详址"), max_length=200, blank=True)
     registration_match = models.BooleanField(_("人户一致"), default=True)
@@ -243,7 +242,7 @@ class Person(AreaPlaced, Versioned):
     disability_grade = models.CharField(
         _("残疾等级"), max_length=1, choices=codes.DisabilityGrade.choices, blank=True
     )
-    disability_cert_no = models.CharField(_("残疾人证号"), max_length=20, blank=True)
+    disability_cert_no = EncryptedCharField(_("残疾人证号"), max_length=20, blank=True)
     labor_ability = models.CharField(
         _("劳动能力"), max_length=1, choices=codes.LaborAbility.choices, blank=True
     )
@@ -267,6 +266,7 @@ class Person(AreaPlaced, Versioned):
             # Person lists and searches read in (area, household) order: first pages need no big sort.
             models.Index(fields=["area_path", "household"], name="person_area_household_idx"),
             models.Index(fields=["grid_path"], name="person_grid_idx"),
+            models.Index(blind_index("phone"), name="person_phone_idx"),
             models.Index(fields=["area_path", "-updated_at"], name="person_updated_idx"),
             # 信息不全 (search.selectors.GAPS): the few incomplete rows, found without walking a county.
             *[
@@ -275,6 +275,11 @@ class Person(AreaPlaced, Versioned):
             ],
         ]
         constraints = [
+            models.UniqueConstraint(
+                blind_index("id_number"),
+                name="person_id_number_unique",
+                violation_error_message=_("该身份证号已登记在其他人员名下。"),
+            ),
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(relation=codes.Relation.HEAD),
@@ -343,3 +348,9 @@ class Person(AreaPlaced, Versioned):
 # The 残疾人证号 embeds the holder's 18-digit ID number, so it is masked like one.
 sensitive.register(Household, phone=mask_phone)
 sensitive.register(Person, id_number=mask_id_number, phone=mask_phone, disability_cert_no=mask_id_number)
+# Health data (PIPL sensitive): shown only where the reader holds the `health` right (core.restricted).
+restricted.register(
+    Person,
+    "health",
+    fields=["health", "chronic_disease", "disability_category", "disability_grade", "disability_cert_no"],
+)

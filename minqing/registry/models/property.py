@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import AreaPlaced
 from minqing.core import codes, sensitive
+from minqing.core.fields import EncryptedCharField
 from minqing.core.idnumber import (
     mask_phone,
     validate_phone,
@@ -98,7 +99,7 @@ class Place(AreaPlaced, Versioned):
     place_type = models.CharField(_("场所类型"), max_length=12, choices=codes.PlaceType.choices)
     address = models.CharField(_("地址"), max_length=200)
     responsible_person = models.CharField(_("负责人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     hazard_type = models.CharField(
         _("隐患类型"), max_length=2, choices=codes.HazardType.choices, default=codes.HazardType.NONE
     )
