@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import sensitive
+from . import restricted, sensitive
+from .hashchain import ChainedModel, ChainedQuerySet
 from .scoping import ScopedQuerySet
 
 if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
@@ -32,21 +34,30 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class AuditEventQuerySet(ScopedQuerySet):
+class AuditEventQuerySet(ChainedQuerySet, ScopedQuerySet):  # type: ignore[override]
     def visible_to(self, user: User | AnonymousUser | None, action: str = "audit") -> Self:
         return super().visible_to(user, action)
 
 
-class AuditEvent(models.Model):
-    """One recorded action: who did what to which record, where, from which address."""
+class AuditEvent(ChainedModel):
+    """One recorded action: who did what to which record, where, from which address.
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    Append-only and hash-chained in id order (``core.hashchain``; ``manage.py verify_audit``). On PostgreSQL a
+    trigger refuses UPDATE and DELETE except the retention purge (``manage.py purge_audit``).
+    """
+
+    # Set when the row is built, not by save(): the value is hashed before the insert.
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # The actor's id stays as it was written: deleting a user must not rewrite the log (SET_NULL would be an
+    # UPDATE, which the append-only trigger refuses). The name is kept in ``actor_name`` for that reason too;
+    # ``event.actor`` of a deleted user raises DoesNotExist, so pages show ``actor_name``.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
@@ -62,19 +73,46 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    chain_fields = (
+        "at",
+        "actor",
+        "actor_name",
+        "verb",
+        "target_type",
+        "target_id",
+        "target_label",
+        "area_path",
+        "household_id",
+        "changes",
+        "ip",
+    )
+
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # A user's looks of the last hour or day (core.limits counts them under a lock on every reveal).
+            models.Index(fields=["actor", "verb", "at"], name="audit_actor_verb_idx"),
+            # The watched verbs of the last days (privacy.selectors, the supervisor's oversight page).
+            models.Index(fields=["verb", "at"], name="audit_verb_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.target_label}"
 
+    #: Privacy classes (``core.restricted``) whose values this row shows to its reader; none until a page
+    #: marks the rows for its reader with ``restricted.readable`` (fail closed).
+    readable_classes: frozenset[str] = frozenset()
+
     @property
     def shown_changes(self) -> dict[str, Any]:
-        """``changes`` with sensitive values masked, also in rows stored before their field was registered."""
-        return sensitive.mask_changes(sensitive.model_for_label(self.target_type), self.changes or {})
+        """``changes`` with sensitive values masked, also in rows stored before their field was registered,
+        and restricted values (health) hidden unless marked readable for the reader."""
+        shown = sensitive.mask_changes(sensitive.model_for_label(self.target_type), self.changes or {})
+        model = restricted.model_for_label(self.target_type)
+        return restricted.hide_changes(model, shown, readable=self.readable_classes)
 
     @property
     def change_list(self) -> list[Change]:

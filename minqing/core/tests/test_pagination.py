@@ -210,13 +210,17 @@ def test_seek_sql_is_an_index_range(users, households):
 @pytest.fixture
 def events(tree):
     """N audit events at the same moment (``-at`` ties everywhere), then some at other moments."""
-    AuditEvent.objects.bulk_create(
-        AuditEvent(verb="test.paging", area_path=tree.v.code, target_label=f"事件{i}") for i in range(N)
-    )
     moment = timezone.now().replace(microsecond=123456)
-    AuditEvent.objects.filter(verb="test.paging").update(at=moment)
-    for i, event in enumerate(AuditEvent.objects.filter(verb="test.paging").order_by("id")[:10]):
-        AuditEvent.objects.filter(pk=event.pk).update(at=moment - datetime.timedelta(microseconds=i + 1))
+    # The log is append-only: each row's moment is given when it is written (the first ten a little earlier).
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            verb="test.paging",
+            area_path=tree.v.code,
+            target_label=f"事件{i}",
+            at=moment - datetime.timedelta(microseconds=i + 1) if i < 10 else moment,
+        )
+        for i in range(N)
+    )
     return [e.target_label for e in AuditEvent.objects.filter(verb="test.paging").order_by("-at", "-id")]
 
 
