@@ -1,14 +1,27 @@
 from __future__ import annotations
 
+# Imported for their side effect: they register the device pages, which are unregistered below.
+import django_otp.plugins.otp_static.admin
+import django_otp.plugins.otp_totp.admin  # noqa: F401
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .http import AuthedRequest
 from .models import Assignment, Department, LoginAttempt, User
+from .otp import otp_reset
 from .services import user_disable, user_unlock
+
+# django-otp's device pages would show TOTP secrets and recovery codes (and let anyone with the
+# permission add a device for someone else). Importing them above registers them; take them away:
+# a lost phone is handled by "reset the second factor" (below and on the account pages), which is audited.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -23,9 +36,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "phone", "is_active", "locked_until", "last_login"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("联系方式与安全"), {"fields": ("phone", "failed_logins", "locked_until")}),
+        (_("联系方式与安全"), {"fields": ("phone", "failed_logins", "otp_failures", "locked_until")}),
     )
-    actions = ["disable_accounts", "unlock_accounts"]
+    actions = ["disable_accounts", "unlock_accounts", "reset_second_factor"]
 
     @admin.action(description=_("停用所选账号并结束其会话"))
     def disable_accounts(self, request: AuthedRequest, queryset: QuerySet[User]) -> None:
@@ -38,6 +51,13 @@ class UserAdmin(BaseUserAdmin):
     def unlock_accounts(self, request: AuthedRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             user_unlock(actor=request.user, user=user)
+
+    @admin.action(description=_("重置所选账号的两步验证（下次登录时重新设置）"))
+    def reset_second_factor(self, request: AuthedRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            if user.pk != request.user.pk:
+                otp_reset(actor=request.user, user=user)
+        messages.success(request, _("已重置所选账号的两步验证，其下次登录时需重新设置。"))
 
 
 @admin.register(Department)

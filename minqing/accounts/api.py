@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -5,11 +8,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from minqing.api.errors import error
 from minqing.api.throttling import AnonRateThrottle
 from minqing.core.middleware import ip_of
 from minqing.core.scoping import ALL
 
 from .models import Assignment, User
+from .otp import CODE_MAX, has_device, otp_verify, second_factor_required
+from .ratelimit import login_attempt_allowed, rate_limited_message
 from .roles import ACTIONS
 from .services import USERNAME_MAX, login_check
 from .tokens import token_expires, token_issue
@@ -57,6 +63,14 @@ def me(request: Request) -> Response:
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label="用户名", max_length=USERNAME_MAX)
     password = serializers.CharField(label="密码", style={"input_type": "password"})
+    otp = serializers.CharField(
+        label="动态码",
+        required=False,
+        allow_blank=True,
+        max_length=CODE_MAX + 8,
+        help_text="Two-factor login (OTP_REQUIRED): the authenticator's current code or one recovery code. "
+        "Required for accounts that may reveal, export or manage, superusers and staff.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -70,17 +84,38 @@ class TokenResponseSerializer(serializers.Serializer):
 @permission_classes([AllowAny])
 @throttle_classes([AnonRateThrottle])
 def token(request: Request) -> Response:
-    """Exchange username and password for an API token, with the same lockout as the login page.
+    """Exchange username and password (and ``otp`` where two-factor login applies) for an API token, with
+    the login page's lockout and per-address limit.
 
     The token is valid for ``API_TOKEN_LIFETIME_HOURS`` from its issue (``expires``); a password change
-    ends it at once."""
+    ends it at once. Errors name their ``code``: ``rate_limited`` (429), ``otp_required`` and
+    ``otp_not_enrolled`` (400), ``otp_invalid`` and ``locked`` (401)."""
+    ip = ip_of(request)
+    if not login_attempt_allowed(ip):
+        window = str(settings.LOGIN_RATE_WINDOW_SECONDS)
+        return error(rate_limited_message(), 429, "rate_limited", **{"Retry-After": window})
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
+    agent = request.META.get("HTTP_USER_AGENT", "")
     user = login_check(
         username=data.validated_data["username"],
         password=data.validated_data["password"],
-        ip=ip_of(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        ip=ip,
+        user_agent=agent,
     )
+    if second_factor_required(user):
+        code = data.validated_data.get("otp", "")
+        if not has_device(user):
+            message = _(
+                "该账号需要两步验证，但尚未设置手机验证器：请先在网页上登录并按提示设置，再获取令牌。"
+            )
+            return error(message, 400, "otp_not_enrolled")
+        if not code.strip():
+            message = _("该账号需要两步验证：请在 otp 字段中提供手机验证器上的动态码，或一个恢复码。")
+            return error(message, 400, "otp_required")
+        try:
+            otp_verify(user=user, code=code, ip=ip, user_agent=agent)
+        except ValidationError as failure:
+            return error(failure.messages[0], 401, failure.code)
     issued = token_issue(user=user)
     return Response(TokenResponseSerializer({"token": issued.key, "expires": token_expires(issued)}).data)

@@ -6,9 +6,12 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from minqing.core.middleware import ip_of
 
+from .otp import CODE_MAX
+from .ratelimit import login_attempt_allowed, rate_limited_message
 from .services import login_check
 
 
@@ -21,6 +24,8 @@ class LoginForm(AuthenticationForm):
         if username is None or not password:
             return self.cleaned_data
         request = self.request  # None when the form is built outside a view
+        if request is not None and not login_attempt_allowed(ip_of(request)):
+            raise forms.ValidationError(rate_limited_message(), code="rate_limited")
         try:
             self.user_cache = login_check(
                 username=username,
@@ -52,3 +57,13 @@ class AdminLoginForm(LoginForm):
                 params={"username": self.username_field.verbose_name},
             )
         return cleaned
+
+
+class OTPForm(forms.Form):
+    """One second-factor code: six digits from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("动态码"),
+        max_length=CODE_MAX + 8,  # room for spaces and dashes people type; otp.normalise drops them
+        error_messages={"required": _("请输入动态码。")},
+    )

@@ -41,6 +41,9 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # Wrong second-factor codes since the last right one. Only a right code resets it (a right password
+    # does not), so logging in again gives no new guesses; the last allowed failure sets locked_until.
+    otp_failures = models.PositiveSmallIntegerField(_("连续动态码错误次数"), default=0)
 
     class Meta(AbstractUser.Meta):
         # The stubs declare AbstractUser.Meta's names as str; Django takes lazy strings here.

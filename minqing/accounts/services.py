@@ -40,8 +40,11 @@ def _lock_row(username: str, known: User | None) -> QuerySet[User] | QuerySet[Us
     return UsernameLock.objects.filter(username=username)
 
 
-def _reserve(row: QuerySet[User] | QuerySet[UsernameLock]) -> str | None:
+def _reserve(row: QuerySet[User] | QuerySet[UsernameLock], field: str = "failed_logins") -> str | None:
     """Take one of the ``LOGIN_MAX_FAILURES`` attempts before the password is checked; None when locked.
+
+    ``field`` holds the count: ``failed_logins`` for passwords, ``otp_failures`` for second-factor codes
+    (``otp.otp_verify``); both lock the same ``locked_until``.
 
     Each step is one conditional UPDATE, so parallel requests cannot all pass a check made before any of
     them counted: the database hands out at most the limit. The last attempt locks the row at once
@@ -51,10 +54,10 @@ def _reserve(row: QuerySet[User] | QuerySet[UsernameLock]) -> str | None:
     for _attempt in range(5):  # a success resetting the count between the two updates: try again
         now = timezone.now()
         unlocked = row.filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        if unlocked.filter(failed_logins__lt=last).update(failed_logins=F("failed_logins") + 1):
+        if unlocked.filter(**{f"{field}__lt": last}).update(**{field: F(field) + 1}):
             return COUNTED
         lock = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        if unlocked.filter(failed_logins__gte=last).update(failed_logins=0, locked_until=lock):
+        if unlocked.filter(**{f"{field}__gte": last}).update(**{field: 0, "locked_until": lock}):
             return LAST
         if row.filter(locked_until__gt=now).exists():
             break
@@ -119,9 +122,21 @@ def sessions_end(*, user: User) -> int:
 
 def password_changed(*, user: User) -> int:
     """A new password ends every API token and session of ``user``, whoever set it (the user, an admin,
-    ``manage.py changepassword``). The page where users change their own password keeps them signed in
-    with a new session (``views.PasswordChangeView``)."""
-    return sessions_end(user=user)
+    ``manage.py changepassword``), and is audited (the request's address, when there is one, says from
+    where). The page where users change their own password keeps them signed in with a new session
+    (``views.PasswordChangeView``)."""
+    ended = sessions_end(user=user)
+    audit.record(actor=None, verb="account.password_changed", target=user, area_path="")
+    return ended
+
+
+def username_locks_purge() -> str:
+    """Forget failures of names that are no account once their lock, if any, has run out (daily): the table
+    of tried names cannot grow without bound, and a name is judged again from zero, like after a day."""
+    deleted, _ = UsernameLock.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=timezone.now())
+    ).delete()
+    return f"{deleted} username lock(s) purged"
 
 
 def manageable(actor: User, user: User | int) -> User:

@@ -133,3 +133,14 @@ def test_page_explains_why_an_admin_cannot_disable_themself(client, users):
     response = client.post(action_url(users.data_admin, "disable"), follow=True)
     assert response.status_code == 200 and "不能停用自己的账号" in response.content.decode()
     assert User.objects.get(pk=users.data_admin.pk).is_active
+
+
+def test_a_new_password_is_audited_without_the_password(db):
+    from minqing.accounts.tests.factories import UserFactory
+    from minqing.core.models import AuditEvent
+
+    user = UserFactory(username="pw")
+    user.set_password("Another-long-password-9")
+    user.save()
+    event = AuditEvent.objects.get(verb="account.password_changed")
+    assert event.target_id == str(user.pk) and "Another" not in str(event.changes)

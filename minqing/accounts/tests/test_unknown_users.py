@@ -75,3 +75,23 @@ def test_overlong_name_is_a_plain_error_not_a_crash(client, users, fresh_cache):
     # No account has a name over 150 characters; the login log's column holds no more.
     assert api_answer(client, "x" * 400)[0] == 400
     assert page_answer(client, "x" * 400)[0] == 200
+
+
+def test_spent_username_locks_are_purged_daily_and_live_ones_kept(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from minqing.accounts.models import UsernameLock
+    from minqing.accounts.services import username_locks_purge
+
+    now = timezone.now()
+    UsernameLock.objects.create(username="tried", failed_logins=2)
+    UsernameLock.objects.create(
+        username="spent", failed_logins=5, locked_until=now - datetime.timedelta(minutes=1)
+    )
+    UsernameLock.objects.create(
+        username="live", failed_logins=5, locked_until=now + datetime.timedelta(minutes=9)
+    )
+    assert username_locks_purge() == "2 username lock(s) purged"
+    assert list(UsernameLock.objects.values_list("username", flat=True)) == ["live"]
