@@ -1,6 +1,8 @@
 /* 群体数据分布图: each [data-chart] element fetches its data-url (the search's own query string) and is drawn
    with the local ECharts. No framework. The area bar chart drills down on click (re-fetch with area=<code>).
-   Safe to load twice: htmx re-runs scripts in swapped content, and htmx:afterSwap re-scans the page. */
+   Safe to load twice: htmx re-runs scripts in swapped content, and htmx:afterSwap re-scans the page.
+   Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry style="" markup,
+   which the Content-Security-Policy refuses. Heights are set through the CSSOM (el.style), which it allows. */
 (function () {
   "use strict";
   if (window.mqCharts) { window.mqCharts.scan(); return; }
@@ -33,7 +35,8 @@
     if (!items.length || items.every(function (i) { return !i.value; })) return message(text.empty);
     if (data.type === "pie") {
       return {
-        color: COLORS, tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" }, legend: { bottom: 0 },
+        color: COLORS, tooltip: { trigger: "item", renderMode: "richText", formatter: "{b}：{c}（{d}%）" },
+        legend: { bottom: 0 },
         series: [{ type: "pie", radius: small ? ["30%", "60%"] : ["35%", "68%"], data: items,
           label: { formatter: "{b}\n{c}" } }],
       };
@@ -45,7 +48,7 @@
         rotate: horizontal || items.length <= (small ? 3 : 6) ? 0 : items.length > 10 ? 65 : 35 } };
     const value = { type: "value", minInterval: 1 };
     return {
-      color: COLORS, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      color: COLORS, tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: horizontal ? 56 : 16, top: 24, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category, yAxis: horizontal ? category : value,
       series: [{ type: "bar", data: items, barMaxWidth: 36, label: { show: true, position: horizontal ? "right" : "top" } }],
