@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from minqing.core.htmx import render_list
+from minqing.core.limits import LimitExceeded
 
 from . import selectors, services
 from .models import ExportJob
@@ -30,6 +31,8 @@ def export_create(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("exports:list")
+    except LimitExceeded as refused:  # the daily export limit: audited, supervisors alerted
+        return render(request, "429.html", {"message": refused.message}, status=429)
     if job.status == ExportJob.Status.DONE and not job.background:
         return _download(job)
     return redirect(job)

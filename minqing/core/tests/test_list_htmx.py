@@ -24,6 +24,7 @@ LIST_PAGES = {
     "accounts:users": "",
     "jobs:list": "",
     "core:audit": "",
+    "privacy:oversight": "",
 }
 HTMX = {"HTTP_HX_REQUEST": "true"}
 RESTORE = {**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}

@@ -16,7 +16,7 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minqing.core import audit
+from minqing.core import audit, limits
 from minqing.core.editing import changeable, validate
 from minqing.core.uploads import check_size, clean_original_name, inspect_upload
 
@@ -120,13 +120,18 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> None:
 
 
 def identity_copy_viewed(*, actor: User, attachment: Attachment) -> None:
-    """Opening an ID copy is a look at sensitive data: reveal right required, and audited."""
+    """Opening an ID copy is a look at sensitive data: reveal right required, audited, and counted towards
+    the hourly reveal limit like any reveal (``core.limits``; ``LimitExceeded`` past it)."""
     if not Attachment.objects.visible_to(actor, "reveal").filter(pk=attachment.pk).exists():
         raise PermissionDenied(_("查看证件复印件需要查看敏感信息的权限。"))
-    audit.record(
-        actor=actor,
-        verb="sensitive.revealed",
-        target=attachment,
-        household_id=attachment.household_id,
-        changes={"field": attachment.get_kind_display()},
-    )
+    with transaction.atomic():
+        if limits.reveal_allowed(actor):  # locks the actor's row: the count holds under concurrency
+            audit.record(
+                actor=actor,
+                verb=limits.REVEAL_VERB,
+                target=attachment,
+                household_id=attachment.household_id,
+                changes={"field": attachment.get_kind_display()},
+            )
+            return
+    limits.reveal_refused(actor)  # its own transaction: the refusal's audit row must not roll back

@@ -277,3 +277,32 @@ def test_delete_scope(png_attachment, storage_root, users):
         services.attachment_delete(actor=users.county, attachment=png_attachment)
     assert Attachment.objects.count() == 1
     assert len(stored_files(storage_root)) == 2
+
+
+def test_files_stored_before_stripping_are_stripped_by_the_command(storage_root, users, records):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 10.0)}
+    old_bytes = image_bytes("JPEG", (300, 200), exif=exif.tobytes(), comment=b"shot at home")
+    attachment = add(users.inside, records.hv, upload("旧照片.jpg", image_bytes("JPEG"), "image/jpeg"))
+    clean = add(users.inside, records.hv, upload("新照片.png", image_bytes("PNG"), "image/png"))
+    storage = attachment.file.storage
+    storage.delete(attachment.file.name)  # as an upload of an older version stored it: metadata kept
+    storage.save(attachment.file.name, ContentFile(old_bytes))
+    out = io.StringIO()
+    call_command("strip_attachment_metadata", "--dry-run", stdout=out)
+    assert "2 image attachment(s) checked, would strip 1" in out.getvalue()
+    old_name = attachment.file.name
+    call_command("strip_attachment_metadata", stdout=out)
+    attachment.refresh_from_db()
+    stored = attachment.file.read()
+    assert b"HUAWEI" not in stored and b"shot at home" not in stored
+    assert attachment.size == len(stored) and not storage.exists(old_name)
+    assert AuditEvent.objects.filter(verb="attachments.metadata_stripped").count() == 1
+    clean_name = Attachment.objects.get(pk=clean.pk).file.name
+    call_command("strip_attachment_metadata", stdout=out)  # nothing left to do: nothing rewritten
+    assert Attachment.objects.get(pk=clean.pk).file.name == clean_name
+    assert AuditEvent.objects.filter(verb="attachments.metadata_stripped").count() == 1

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from minqing.core.limits import LimitExceeded
 from minqing.core.scoping import can
 
 from .. import selectors, services
@@ -122,14 +123,17 @@ def _file_response(
 
 @require_safe
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The original file: images inline, PDFs (and anything else) as a download.
 
     Copies of identity documents show full ID numbers, so they need the reveal right and each look is audited.
     """
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user, "view"), pk=pk)
     if attachment.kind in Attachment.IDENTITY_KINDS:
-        services.identity_copy_viewed(actor=request.user, attachment=attachment)
+        try:
+            services.identity_copy_viewed(actor=request.user, attachment=attachment)
+        except LimitExceeded as refused:
+            return render(request, "429.html", {"message": refused.message}, status=429)
     return _file_response(
         attachment.file,
         content_type=attachment.content_type,
@@ -140,7 +144,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_safe
 @login_required
-def attachment_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
     """The JPEG thumbnail of an image attachment; 404 when there is none.
 
     A thumbnail of an identity document still shows the ID number: same reveal right and audit as the file.
@@ -149,7 +153,10 @@ def attachment_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
         Attachment.objects.visible_to(request.user, "view").exclude(thumbnail=""), pk=pk
     )
     if attachment.kind in Attachment.IDENTITY_KINDS:
-        services.identity_copy_viewed(actor=request.user, attachment=attachment)
+        try:
+            services.identity_copy_viewed(actor=request.user, attachment=attachment)
+        except LimitExceeded as refused:
+            return render(request, "429.html", {"message": refused.message}, status=429)
     return _file_response(
         attachment.thumbnail, content_type="image/jpeg", filename="thumbnail.jpg", as_attachment=False
     )
