@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from . import restricted
 from .editing import ConcurrentEditError, changeable
 from .forms import mark_invalid
 from .models import AuditEvent
@@ -33,8 +34,9 @@ class Conflict:
     events: list[AuditEvent]
 
 
-def conflict_context(error: ConcurrentEditError) -> Conflict:
-    return Conflict(message=error.messages[0], events=error.events)
+def conflict_context(error: ConcurrentEditError, user: Any = None) -> Conflict:
+    events = restricted.readable(error.events, user, record=error.record)  # health values: the reader's right
+    return Conflict(message=error.messages[0], events=events)
 
 
 def form_page(
@@ -59,7 +61,7 @@ def form_page(
         try:
             record = save(form)
         except ConcurrentEditError as error:
-            conflict = conflict_context(error)
+            conflict = conflict_context(error, request.user)
             if reload is not None:
                 form = reload(error.record)
         except ValidationError as error:

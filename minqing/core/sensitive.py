@@ -14,6 +14,8 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from . import restricted
+
 Mask = Callable[[object], str]
 
 _REGISTRY: dict[type[models.Model], dict[str, Mask]] = {}
@@ -105,11 +107,18 @@ class SensitiveAdminMixin(admin.ModelAdmin):
     """Admin pages show registered fields masked only; the clear value comes through the audited reveal.
 
     Sensitive fields are dropped from the form and from ``list_display``/``readonly_fields`` and shown
-    instead as ``<field>`` read-only masked columns.
+    instead as ``<field>`` read-only masked columns. Restricted fields (``core.restricted``: health) show
+    only to superusers and data admins holding the right (``restricted.may_see_in_admin``); to other staff
+    they read "—（无权查看）" and cannot be searched or filtered by.
     """
 
     def _sensitive(self) -> Mapping[str, Mask]:
         return fields_of(self.model)
+
+    def _hidden(self, request: HttpRequest) -> frozenset[str]:
+        fields = restricted.fields_of(self.model)
+        shown = {cls: restricted.may_see_in_admin(request.user, cls) for cls in set(fields.values())}
+        return frozenset(name for name, cls in fields.items() if not shown[cls])
 
     def _masked_column(self, name: str) -> Callable[[models.Model], str]:
         verbose = label(self.model, name)
@@ -121,26 +130,46 @@ class SensitiveAdminMixin(admin.ModelAdmin):
         column.__name__ = f"{name}_masked"
         return column
 
+    def _hidden_column(self, name: str) -> Callable[[models.Model], str]:
+        verbose = label(self.model, name)
+
+        def column(obj: models.Model) -> str:
+            return str(restricted.HIDDEN)
+
+        column.short_description = verbose  # type: ignore[attr-defined]
+        column.__name__ = f"{name}_hidden"
+        return column
+
+    def _column(self, name: str, hidden: frozenset[str]) -> Callable[[models.Model], str]:
+        return self._hidden_column(name) if name in hidden else self._masked_column(name)
+
     def get_list_display(self, request: HttpRequest) -> Any:
-        sensitive = self._sensitive()
+        covered = {*self._sensitive(), *(hidden := self._hidden(request))}
         return [
-            self._masked_column(f) if isinstance(f, str) and f in sensitive else f
+            self._column(f, hidden) if isinstance(f, str) and f in covered else f
             for f in super().get_list_display(request)
         ]
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        hidden = self._hidden(request)
+        return [f for f in super().get_list_filter(request) if not (isinstance(f, str) and f in hidden)]
+
     def get_exclude(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
-        return [*(super().get_exclude(request, obj) or ()), *self._sensitive()]
+        return [*(super().get_exclude(request, obj) or ()), *self._sensitive(), *self._hidden(request)]
 
     def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
-        sensitive = self._sensitive()
-        kept = [f for f in super().get_readonly_fields(request, obj) if f not in sensitive]
-        return [*kept, *(self._masked_column(name) for name in sensitive)]
+        hidden = self._hidden(request)
+        covered = {*self._sensitive(), *hidden}
+        kept = [f for f in super().get_readonly_fields(request, obj) if f not in covered]
+        return [*kept, *(self._column(name, hidden) for name in dict.fromkeys([*self._sensitive(), *hidden]))]
 
     def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
-        sensitive = self._sensitive()
-        return [f for f in super().get_fields(request, obj) if f not in sensitive]
+        covered = {*self._sensitive(), *self._hidden(request)}
+        return [f for f in super().get_fields(request, obj) if f not in covered]
 
     def get_search_fields(self, request: HttpRequest) -> Any:
         # Searching by a sensitive value would confirm it: not through the admin.
-        sensitive = self._sensitive()
-        return [f for f in super().get_search_fields(request) if f.lstrip("^=@") not in sensitive]
+        covered = {*self._sensitive(), *self._hidden(request)}
+        return [
+            f for f in super().get_search_fields(request) if f.lstrip("^=@").split("__")[0] not in covered
+        ]

@@ -8,6 +8,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import restricted
 from .htmx import render_list
 from .models import AuditEvent
 from .pagination import paginate
@@ -34,6 +35,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if verb:
         events = events.filter(verb__startswith=verb)
     page = paginate(request, events)
+    restricted.readable(page.rows, request.user)  # health values only where the reader holds `health`
     return render_list(request, "core/audit_log.html", "core/_audit_rows.html", {"page": page, "verb": verb})
 
 

@@ -1,7 +1,9 @@
 """The columns of each export, as cadres name them; coded fields are written as their names.
 
 A column is ``(header, width, value)``, where ``value(row, ctx)`` reads one model instance. ``ctx.mask`` says
-whether ID numbers and phones are masked (see ``selectors.may_reveal_all``).
+whether sensitive fields are masked (see ``selectors.may_reveal_all``); their cells are ``sensitive_value``.
+``ctx.hidden`` names the privacy classes (``core.restricted``: health) the file may not show (see
+``selectors.hidden_classes``); their cells are ``restricted_value``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import Area, Level
-from minqing.core.idnumber import mask_id_number, mask_phone
-from minqing.registry.models import Household, Person
+from minqing.core import restricted, sensitive
+from minqing.registry.models import Person
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Context:
 
     mask: bool
     today: datetime.date
+    hidden: frozenset[str] = frozenset()
     labels: dict[tuple[type, str], dict[str, str]] = field(default_factory=dict)
 
     def label(self, obj: Any, name: str) -> str:
@@ -52,12 +55,29 @@ def village_group(area: Area | None) -> str:
     return area.short_name
 
 
-def _id(p: Person, ctx: Context) -> str:
-    return mask_id_number(p.id_number) if ctx.mask else p.id_number or ""
+def sensitive_value(name: str) -> Callable[[Any, Context], str]:
+    """A sensitive field's cell: masked by the field's own rule (``core.sensitive``) unless the file may
+    show clear values. A field that is not registered sensitive fails here, at import, not as a leak."""
+
+    def value(obj: Any, ctx: Context) -> str:
+        return sensitive.masked(obj, name) if ctx.mask else getattr(obj, name) or ""
+
+    return value
 
 
-def _phone(obj: Person | Household, ctx: Context) -> str:
-    return mask_phone(obj.phone) if ctx.mask else obj.phone
+def restricted_value(
+    model: type, name: str, value: Callable[[Any, Context], Any]
+) -> Callable[[Any, Context], Any]:
+    """A restricted field's cell (``core.restricted``): ``value`` unless the file may not show the field's
+    class. A field that is not registered restricted fails here, at import, not as a leak."""
+    privacy_class = restricted.class_of(model, name)
+    if privacy_class is None:
+        raise LookupError(f"{model.__name__}.{name} is not registered in core.restricted")
+
+    def cell(obj: Any, ctx: Context) -> Any:
+        return str(restricted.HIDDEN_VALUE) if privacy_class in ctx.hidden else value(obj, ctx)
+
+    return cell
 
 
 def _disability(p: Person, ctx: Context) -> str:
@@ -73,11 +93,11 @@ PERSON_COLUMNS: list[Column] = [
     (_("年龄"), 6, lambda p, ctx: p.age_on(ctx.today)),
     (_("民族"), 8, lambda p, ctx: ctx.label(p, "ethnicity")),
     (_("与户主关系"), 10, lambda p, ctx: ctx.label(p, "relation")),
-    (_("公民身份号码"), 21, _id),
-    (_("联系电话"), 14, _phone),
+    (_("公民身份号码"), 21, sensitive_value("id_number")),
+    (_("联系电话"), 14, sensitive_value("phone")),
     (_("居住状态"), 12, lambda p, ctx: ctx.label(p, "residence_status")),
-    (_("健康状况"), 12, lambda p, ctx: ctx.label(p, "health")),
-    (_("残疾类别/等级"), 14, _disability),
+    (_("健康状况"), 12, restricted_value(Person, "health", lambda p, ctx: ctx.label(p, "health"))),
+    (_("残疾类别/等级"), 14, restricted_value(Person, "disability_category", _disability)),
     (_("政治面貌"), 12, lambda p, ctx: ctx.label(p, "political_status")),
     (_("户编号"), 18, lambda p, ctx: p.household.number),
     (_("户主"), 10, lambda p, ctx: p.household.head_name),
@@ -95,7 +115,7 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     (_("住址"), 30, lambda h, ctx: h.address),
     (_("所属村/组"), 16, lambda h, ctx: village_group(h.area)),
     (_("网格"), 16, lambda h, ctx: h.grid.name if h.grid_id else ""),
-    (_("电话"), 14, _phone),
+    (_("电话"), 14, sensitive_value("phone")),
     (_("户别"), 10, lambda h, ctx: ctx.label(h, "household_type")),
     (_("户状态"), 8, lambda h, ctx: ctx.label(h, "status")),
     (_("脱贫户"), 8, lambda h, ctx: yes_no(h.poverty_alleviated)),

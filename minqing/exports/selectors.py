@@ -10,6 +10,7 @@ from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django_filters import BooleanFilter
 
+from minqing.core import restricted
 from minqing.core.scoping import ALL
 from minqing.registry.models import Household, Person
 from minqing.search.filters import HouseholdSearch, PersonSearch, search_queryset
@@ -71,6 +72,20 @@ def may_reveal_all(*, user, kind: str, rows: QuerySet) -> bool:
         return True
     revealable = model.objects.visible_to(user, "reveal").values("pk")
     return not rows.order_by().exclude(pk__in=revealable).exists()
+
+
+def hidden_classes(*, user, kind: str, rows: QuerySet) -> frozenset[str]:
+    """The privacy classes (``core.restricted``: health) the file may not show: those the user does not hold
+    where every row lies. As with masking, one rule per file: a single row outside hides the column."""
+    _search, model = SEARCHES[kind]
+    hidden = set()
+    for privacy_class in restricted.classes_of(model):
+        if user.scope_prefixes(privacy_class) is ALL:
+            continue
+        allowed = model.objects.visible_to(user, privacy_class).values("pk")
+        if rows.order_by().exclude(pk__in=allowed).exists():
+            hidden.add(privacy_class)
+    return frozenset(hidden)
 
 
 def iterate(rows: QuerySet, *, related: list[str]) -> Iterator:

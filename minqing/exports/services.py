@@ -5,23 +5,25 @@ from __future__ import annotations
 import datetime
 import logging
 import tempfile
+from array import array
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minqing.areas.models import scope_root
-from minqing.core import audit
+from minqing.core import audit, limits
 from minqing.core.queries import capped_count
 from minqing.jobs import progress
 from minqing.jobs import services as jobs
 
-from . import selectors, xlsx
+from . import ledger, selectors, xlsx
 from .columns import SHEETS, Context
-from .models import ExportJob
+from .models import ExportContent, ExportJob
 
 logger = logging.getLogger(__name__)
 MAX_PARAMS = 2000
@@ -45,26 +47,78 @@ def export_start(*, owner, kind: str, params: str) -> ExportJob:
     if len(params) > MAX_PARAMS:
         raise ValidationError(_("筛选条件太长，请减少条件后再导出。"))
     rows = selectors.export_rows(user=owner, kind=kind, params=params)
-    _count, large = capped_count(rows, inline_max_rows())
     area_path = scope_root(owner, "export")
-    if not large:
-        job = ExportJob.objects.create(
-            owner=owner,
-            kind=kind,
-            params=params,
-            area_path=area_path,
-            status=ExportJob.Status.RUNNING,
-            started_at=timezone.now(),
-        )
-        return export_run(job=job)
+    count, large = _size(rows)  # before the lock: counting a large search takes a moment
     with transaction.atomic():
-        job = ExportJob.objects.create(
-            owner=owner, kind=kind, params=params, area_path=area_path, background=True
-        )
-        result = jobs.enqueue(export_task, args=(job.pk,), requested_by=owner, area_path=area_path)
-        ExportJob.objects.filter(pk=job.pk).update(task_id=result.id)
+        limits.lock_user(owner)  # the day's count and the new job in one step per user (core/limits.py)
+        refusal = _within_limits(owner=owner, count=count)
+        if refusal is None:
+            # A small export is written below, in the request; a large one is a task committed with its job.
+            running = {} if large else {"status": ExportJob.Status.RUNNING, "started_at": timezone.now()}
+            job = ExportJob.objects.create(
+                owner=owner,
+                kind=kind,
+                params=params,
+                area_path=area_path,
+                total=count,
+                background=large,
+                **running,
+            )
+            if large:
+                result = jobs.enqueue(export_task, args=(job.pk,), requested_by=owner, area_path=area_path)
+                ExportJob.objects.filter(pk=job.pk).update(task_id=result.id)
+    if refusal is not None:
+        _refuse(owner=owner, area_path=area_path, message=refusal)
+    if not large:
+        return export_run(job=job)
     job.refresh_from_db()  # a backend that runs tasks at once (tests) has finished it already
     return job
+
+
+def _size(rows) -> tuple[int, bool]:
+    """(the rows, counted up to the daily rows limit — 1 more than it when over; large?)."""
+    rows_per_day, inline = settings.EXPORT_ROWS_PER_DAY, inline_max_rows()
+    count, over = capped_count(rows, max(rows_per_day, inline))
+    large = over or count > inline
+    if rows_per_day <= 0:
+        return (0 if over else count), large
+    return (rows_per_day + 1 if over else count), large
+
+
+def _within_limits(*, owner, count: int) -> str | None:
+    """Why not, or None: ``EXPORT_LIMIT_PER_DAY`` exports and ``EXPORT_ROWS_PER_DAY`` rows in 24 hours.
+
+    Jobs that failed do not count; a job counts with the rows counted when it was started, then those
+    it wrote."""
+    per_day, rows_per_day = settings.EXPORT_LIMIT_PER_DAY, settings.EXPORT_ROWS_PER_DAY
+    recent = ExportJob.objects.filter(owner=owner, created_at__gte=limits.since(24)).exclude(
+        status=ExportJob.Status.FAILED
+    )
+    day = recent.aggregate(n=Count("pk"), rows=Sum("total"))
+    if per_day > 0 and day["n"] >= per_day:
+        return _("您在24小时内的导出次数已达上限（%(n)d次），请明天再试。") % {"n": per_day}
+    done = day["rows"] or 0
+    if rows_per_day > 0 and done + count > rows_per_day:
+        return _(
+            "您在24小时内的导出行数将超过上限（%(cap)d行，已导出%(done)d行），请缩小范围或明天再试。"
+        ) % {"cap": rows_per_day, "done": done}
+    return None
+
+
+def _refuse(*, owner, area_path: str, message: str) -> None:
+    limits.refuse(
+        actor=owner,
+        verb="export.limit_exceeded",
+        hours=24,
+        area_path=area_path,
+        changes={
+            "每日次数上限": settings.EXPORT_LIMIT_PER_DAY,
+            "每日行数上限": settings.EXPORT_ROWS_PER_DAY,
+            "原因": message,
+        },
+        message=message + " " + _("本次超限已记录并通知监督员；如确因工作需要，请联系监督员或数据管理员。"),
+        code="export_limit",
+    )
 
 
 def export_task_run(job_id: int) -> int:
@@ -124,8 +178,15 @@ def _write(job: ExportJob) -> ExportJob:
         total = rows.count()
         _update(job, total=total, masked=masked)
         reporter.update(done=0, total=total, force=True)
-        ctx = Context(mask=masked, today=timezone.localdate())
+        hidden = selectors.hidden_classes(user=owner, kind=job.kind, rows=rows)
+        ctx = Context(mask=masked, today=timezone.localdate(), hidden=hidden)
         objects = selectors.iterate(rows, related=sheet.related)
+        ids = array("q")  # what the file holds, for the privacy report (8 bytes a row)
+
+        def numbered():
+            for n, obj in enumerate(objects, start=1):
+                ids.append(obj.pk)
+                yield sheet.row(n, obj, ctx)
 
         def on_progress(n: int) -> None:
             _update(job, done_rows=n)
@@ -136,12 +197,12 @@ def _write(job: ExportJob) -> ExportJob:
             title=str(sheet.title),
             headers=sheet.headers(),
             widths=sheet.widths(),
-            rows=(sheet.row(n, obj, ctx) for n, obj in enumerate(objects, start=1)),
+            rows=numbered(),
             on_progress=on_progress,
             every=selectors.CHUNK,
         )
         tmp.seek(0)
-        job = _finish(job, tmp, written=written, masked=masked)
+        job = _finish(job, tmp, written=written, masked=masked, ids=ids)
         reporter.update(done=written, total=written, force=True)
         return job
 
@@ -154,7 +215,7 @@ def _update(job: ExportJob, **fields) -> None:
 
 
 @transaction.atomic
-def _finish(job: ExportJob, handle, *, written: int, masked: bool) -> ExportJob:
+def _finish(job: ExportJob, handle, *, written: int, masked: bool, ids: array) -> ExportJob:
     # The file is named after the job: a retry after a crash overwrites what the lost run left behind.
     name = job.file.field.generate_filename(job, job.download_name)
     if job.file.storage.exists(name):
@@ -163,13 +224,23 @@ def _finish(job: ExportJob, handle, *, written: int, masked: bool) -> ExportJob:
     job.status, job.total, job.done_rows = ExportJob.Status.DONE, written, written
     job.masked, job.error, job.finished_at = masked, "", timezone.now()
     job.save()
-    audit.record(
+    event = audit.record(
         actor=job.owner,
         verb=f"export.{job.kind}",
         target=job,
         area_path=job.area_path,
         label=_("%(kind)s %(n)d行") % {"kind": job.get_kind_display(), "n": written},
         changes={"条件": job.params, "行数": written, "敏感信息": _("已脱敏") if masked else _("未脱敏")},
+    )
+    packed = ledger.pack(ids)
+    ExportContent.objects.create(
+        event=event,
+        kind=job.kind,
+        rows=written,
+        masked=masked,
+        fields=SHEETS[job.kind].headers()[1:],
+        person_ids=packed if job.kind == ExportJob.Kind.PERSONS else b"",
+        household_ids=packed if job.kind == ExportJob.Kind.HOUSEHOLDS else b"",
     )
     return job
 

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from minqing.accounts.models import User
 from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
-from minqing.core import codes, sensitive
+from minqing.core import codes, restricted, sensitive
 
 from .models import EconomyYear, House, Household, Person, Place
 from .services import (
@@ -24,6 +24,7 @@ from .services import (
     PLACE_FIELDS,
 )
 
+RESTRICTED_HELP = _("健康信息：无权查看健康信息（health）的用户得到 null。")
 VERSION_REQUIRED = _("请提交您读取这条记录时的版本号（version），以免覆盖他人在此期间的修改。")
 
 # ------------------------------------------------------------------------------------------ fields
@@ -102,12 +103,28 @@ class MaskedOutput(serializers.ModelSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         model = self.Meta.model
+        restricted_fields = restricted.fields_of(model)
+        self._restricted: dict[str, str] = {}
         for name, field in fields.items():
             source = field.source if field.source not in (None, "*") else name
             if sensitive.is_sensitive(model, source):
                 label = _("%(label)s（脱敏）") % {"label": model._meta.get_field(source).verbose_name}
                 fields[name] = MaskedField(field=source, label=label)
+            if source in restricted_fields:  # null for readers without the right: the schema says so
+                self._restricted[name] = source
+                fields[name].allow_null = True
+                fields[name].help_text = RESTRICTED_HELP
         return fields
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if self._restricted:
+            request = self.context.get("request")
+            hidden = restricted.hidden_fields(getattr(request, "user", None), instance)
+            for name, source in self._restricted.items():
+                if source in hidden:
+                    data[name] = None
+        return data
 
 
 # --------------------------------------------------------------------------------- output serializers

@@ -167,6 +167,7 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
     The rows are exactly the list's (``search_queryset``); invalid input (an unknown tag) gives empty data.
     """
     kind, title = CHARTS[dim]
+    filterset.aggregate = True  # counts only: health conditions may group them (the list refuses them)
     qs = search_queryset(filterset)
     payload: dict[str, Any] = {"dim": dim, "type": kind, "title": str(title), "items": [], "area": None}
     if filterset.form.errors:

@@ -14,13 +14,14 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core import codes
+from minqing.core import codes, restricted
 from minqing.core.queries import DrivenBy
 from minqing.core.scoping import is_area_path, under
 from minqing.registry.filters import HouseholdFilter, PersonFilter
 from minqing.registry.models import Person
 from minqing.tags.estimates import PersonConditions, link_estimates
 from minqing.tags.models import HouseholdTag, PersonTag, Tag
+from minqing.tags.privacy import HEALTH, health_fields, health_tags
 from minqing.tags.rules import age_at_least, age_under
 
 INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
@@ -120,6 +121,12 @@ def _person_q(person: PersonConditions) -> Q:
     return q
 
 
+HEALTH_REFUSED = _("您在所查区域没有查看健康信息的权限，不能按健康状况、残疾等健康信息筛选人员。")
+HEALTH_TAGS_REFUSED = _(
+    "您在所查区域没有查看健康信息的权限，不能按健康类标签筛选：%(tags)s。可查看重点人群页的统计数。"
+)
+
+
 class TagsMixin(filters.FilterSet):
     tags_all = TagFilter(method="filter_tags_all", label=_("同时具有标签"))
     tags_any = TagFilter(method="filter_tags_any", label=_("具有任一标签"))
@@ -128,6 +135,52 @@ class TagsMixin(filters.FilterSet):
     #: Start from small tags' links (``DrivenBy``). Off for walking a common result's first page in list
     #: order (``walking``), where the per-row check finds 51 rows at once and the links would be sorted.
     drive = True
+
+    # A list that names persons found by a health condition discloses it: such conditions (a health field or
+    # a health tag, ``tags.privacy``, even "without" one) need the ``health`` right over the whole searched
+    # area. A refused search is invalid and finds nothing. Charts name nobody: they set ``aggregate``.
+    aggregate = False
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self._refuse_health()
+
+    def filter_queryset(self, queryset):
+        if self._refuse_health():
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    def _refuse_health(self) -> bool:
+        """Add the refusal to the form (once) and answer whether the search is refused."""
+        if self.aggregate:
+            return False
+        if "_health_refused" not in self.__dict__:
+            refusals = self._health_refusals()
+            for field, message in refusals.items():
+                self.form.add_error(field, message)
+            self.__dict__["_health_refused"] = bool(refusals)
+        return self.__dict__["_health_refused"]
+
+    def _health_refusals(self) -> dict[str, str]:
+        data = getattr(self.form, "cleaned_data", None) or {}
+        fields = health_fields() if self.on == "person" else frozenset()
+        used = [
+            name
+            for name, condition in self.filters.items()
+            if condition.field_name.split("__", 1)[0] in fields and data.get(name) not in (None, "", [], ())
+        ]
+        tags = {name: health_tags(data.get(name) or []) for name in ("tags_all", "tags_any", "tags_none")}
+        if not used and not any(tags.values()):
+            return {}
+        grid = (data.get("grid") or "").strip()
+        if restricted.covers(
+            self.user, HEALTH, area=self._searched_area(), grid=grid if is_area_path(grid) else None
+        ):
+            return {}
+        refusals = {name: str(HEALTH_REFUSED) for name in used}
+        for name, found in tags.items():
+            if found:
+                refusals[name] = str(HEALTH_TAGS_REFUSED) % {"tags": "、".join(t.name for t in found)}
+        return refusals
 
     def filter_tags_all(self, queryset, name, tags):
         if not self.drive:
@@ -305,6 +358,15 @@ class HouseholdSearch(TagsMixin, HouseholdFilter):
         if 0 < len(text) < 2:
             raise_form_error(self, "q", _("请至少输入2个字。"))
         return super().filter_q(queryset, name, text)
+
+
+def offered(user, filterset, names):
+    """The filters a search form shows: health conditions only to users holding ``health`` somewhere (others
+    would be refused, ``TagsMixin._refuse_health``)."""
+    if user is not None and user.is_authenticated and user.can(HEALTH):
+        return names
+    fields = health_fields()
+    return [n for n in names if n not in filterset.filters or filterset.filters[n].field_name not in fields]
 
 
 def raise_form_error(filterset, field: str, message) -> None:

@@ -18,11 +18,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from minqing.core import restricted
 from minqing.core.scoping import can
 from minqing.registry.models import Household, Person
 from minqing.registry.signals import household_panels, person_panels
 
 from .models import HouseholdTag, PersonTag, Tag
+from .privacy import HEALTH, is_health_tag
 from .selectors import tags_by_category
 
 
@@ -51,6 +53,10 @@ def panel_context(user: Any, obj: Person | Household, *, can_change: bool | None
         CarriedTag(t)
         for t in sorted((t for t in tags if t.carried), key=lambda t: (t.category, t.order, t.code))
     ]
+    if not restricted.may_see(
+        user, HEALTH, obj
+    ):  # a health tag (残疾人, 慢性病患者) discloses the health data
+        links = [link for link in links if not is_health_tag(link.tag)]
     addable = [t for t in tags if not t.carried] if can_change else []
     return {
         "obj": obj,

@@ -356,3 +356,23 @@ def test_query_count_does_not_grow_with_rows(client, users, people):
     for n in range(30):
         PersonFactory(household=many, relation="02" if n == 0 else "20", name=f"龙{n}")
     assert queries() == few <= 30
+
+
+@pytest.mark.parametrize(
+    ("columns", "make"), [("PERSON_COLUMNS", "person"), ("HOUSEHOLD_COLUMNS", "household")]
+)
+def test_a_masked_file_holds_no_clear_sensitive_value_in_any_column(records, columns, make):
+    """Every column, not only the ones named 身份证/电话: what ``core.sensitive`` registers never leaks."""
+    import datetime as dt
+
+    from minqing.core import sensitive
+    from minqing.exports import columns as export_columns
+
+    person = records.pv
+    person.disability_cert_no = f"{person.id_number}12"
+    obj = person if make == "person" else records.hv
+    secrets = [str(getattr(obj, name)) for name in sensitive.fields_of(obj) if getattr(obj, name)]
+    assert secrets
+    ctx = export_columns.Context(mask=True, today=dt.date(2026, 12, 1))
+    cells = " ".join(str(value(obj, ctx)) for _header, _width, value in getattr(export_columns, columns))
+    assert not [secret for secret in secrets if secret in cells]

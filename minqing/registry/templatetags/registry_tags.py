@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core import codes
+from minqing.core import codes, restricted
 
 register = template.Library()
 
@@ -54,3 +54,22 @@ def household_flags(household) -> str:
         '<span class="badge text-bg-{} flag">{}</span>',
         ((colour, label) for test, colour, label in HOUSEHOLD_FLAGS if test(household)),
     )
+
+
+def _reader(context):
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
+
+
+@register.simple_tag(takes_context=True)
+def may_see(context, privacy_class: str, obj) -> bool:
+    """``{% may_see "health" person as show_health %}``: whether the page's reader may see the record's fields
+    of that privacy class (``core.restricted.may_see``; no query)."""
+    return restricted.may_see(_reader(context), privacy_class, obj)
+
+
+@register.simple_tag(takes_context=True)
+def readable_history(context, history, record=None) -> list:
+    """``{% readable_history history person as history %}``: the history events marked with what the reader
+    may see, before ``core/_history.html`` shows them (restricted values stay hidden otherwise)."""
+    return restricted.readable(history or [], _reader(context), record=record)

@@ -50,7 +50,8 @@ def test_api_masks_disability_cert_no_for_read_only_roles(as_user, certified, us
     masked = mask_id_number(certified.disability_cert_no)
     detail = client.get(url("person", certified.pk))
     assert detail.status_code == 200
-    assert detail.json()["disability_cert_no"] == masked
+    assert masked not in detail.content.decode()  # health data: read-only roles lack the `health` right
+    assert detail.json()["disability_cert_no"] is None
     household = client.get(url("household", certified.household_id))
     assert household.status_code == 200
     listing = client.get(url("person"))
@@ -91,6 +92,19 @@ def test_page_reveal_of_disability_cert_no(login, users, certified):
     assert response.status_code == 200
     assert certified.disability_cert_no in response.content.decode()
     assert AuditEvent.objects.filter(verb="sensitive.revealed", target_id=str(certified.pk)).count() == 1
+
+
+def test_reveal_of_health_data_needs_the_health_right_too(login, users, certified, monkeypatch):
+    """A role that may reveal but not read health data (none today) gets the ID number, not the 残疾人证号."""
+    from minqing.accounts.roles import PERMISSIONS, Role
+
+    monkeypatch.setitem(PERMISSIONS, Role.COUNTY_LEADER, PERMISSIONS[Role.COUNTY_LEADER] | {"reveal"})
+    client = login(users.county)
+    reveal = "registry:reveal"
+    args = {"model": "person", "pk": certified.pk}
+    assert client.post(reverse(reveal, kwargs={**args, "field": "id_number"})).status_code == 200
+    refused = client.post(reverse(reveal, kwargs={**args, "field": "disability_cert_no"}))
+    assert refused.status_code == 403 and certified.disability_cert_no not in refused.content.decode()
 
 
 # ------------------------------------------------------------------------------------------ history
@@ -139,10 +153,10 @@ def test_history_renders_masked_even_for_rows_stored_in_clear(login, users, cert
         assert certified.disability_cert_no not in text, page
         assert certified.id_number not in text, page
         assert "13800001111" not in text, page
-    assert (
-        mask_id_number(certified.disability_cert_no)
-        in client.get(certified.get_absolute_url()).content.decode()
-    )
+    # Health data: these roles lack the `health` right, so even the masked number is hidden.
+    person_page = client.get(certified.get_absolute_url()).content.decode()
+    assert mask_id_number(certified.disability_cert_no) not in person_page
+    assert "—（无权查看）" in person_page
 
 
 def test_audit_log_page_masks_stored_clear_values(login, users, certified):
@@ -191,6 +205,17 @@ def test_id_copy_thumbnail_with_the_reveal_right_is_audited(client, users, id_co
     assert AuditEvent.objects.filter(verb="sensitive.revealed").count() == 1
 
 
+def test_id_copy_views_count_towards_the_hourly_reveal_limit(client, users, id_copy, settings):
+    settings.REVEAL_LIMIT_PER_HOUR = 2
+    client.force_login(users.inside)
+    urls = [reverse(name, args=[id_copy.pk]) for name in ("registry:attachment_thumb", "registry:attachment")]
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    refused = client.get(urls[0])
+    assert refused.status_code == 429 and "上限" in refused.content.decode()
+    assert AuditEvent.objects.filter(verb="sensitive.revealed").count() == 2
+    assert AuditEvent.objects.filter(verb="reveal.limit_exceeded", actor=users.inside).count() == 1
+
+
 # -------------------------------------------------------------------------------------------- admin
 
 
@@ -223,3 +248,58 @@ def test_admin_change_pages_show_sensitive_values_masked(client, users, certifie
     person_page = client.get(pages[1]).content.decode()
     assert mask_id_number(certified.disability_cert_no) in person_page
     assert "138****1111" in person_page
+
+
+def _form_post(form, **changes):
+    """What a browser posts for ``form`` as rendered, with ``changes`` typed in."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if bound.widget_type == "checkbox":
+            if value:
+                data[bound.html_name] = "on"
+            continue
+        data[bound.html_name] = "" if value is None else str(value)
+    data.update(changes)
+    return data
+
+
+def test_edit_form_shows_sensitive_values_masked_and_keeps_them(login, users, certified):
+    client = login(users.inside)
+    url = reverse("registry:person_edit", args=[certified.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    for clear in (certified.id_number, certified.phone, certified.disability_cert_no):
+        assert clear not in html
+    assert mask_id_number(certified.id_number) in html and "138****1111" in html
+    kept = client.post(url, _form_post(page.context["form"], occupation="养殖户"))
+    assert kept.status_code == 302
+    fresh = Person.objects.get(pk=certified.pk)
+    assert (fresh.id_number, fresh.phone, fresh.disability_cert_no, fresh.occupation) == (
+        certified.id_number,
+        certified.phone,
+        certified.disability_cert_no,
+        "养殖户",
+    )
+    assert not AuditEvent.objects.filter(verb="reveal").exists()  # nothing was shown, nothing to audit
+
+
+def test_edit_form_replaces_or_clears_a_sensitive_value(login, users, certified):
+    client = login(users.inside)
+    url = reverse("registry:person_edit", args=[certified.pk])
+    form = client.get(url).context["form"]
+    assert client.post(url, _form_post(form, phone="13900002222")).status_code == 302
+    assert Person.objects.get(pk=certified.pk).phone == "13900002222"
+    form = client.get(url).context["form"]
+    assert client.post(url, _form_post(form, phone__clear="on")).status_code == 302
+    assert Person.objects.get(pk=certified.pk).phone == ""
+    form = client.get(url).context["form"]
+    bad = client.post(url, _form_post(form, id_number="123"))
+    assert bad.status_code == 200 and Person.objects.get(pk=certified.pk).id_number == certified.id_number
+
+
+def test_household_and_place_edit_forms_mask_phones(login, users, records):
+    client = login(users.inside)
+    html = client.get(reverse("registry:household_edit", args=[records.hv.pk])).content.decode()
+    assert records.hv.phone not in html and "138****" in html

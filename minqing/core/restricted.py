@@ -1,0 +1,192 @@
+"""Privacy classes of fields: values shown only to users who hold the class's right where the record lies.
+
+Health data (健康状况, 慢性病, 残疾…) is sensitive personal information under PIPL. Unlike ``core.sensitive``
+(values masked for everyone, revealed one at a time), a restricted field is shown in clear to users who
+hold the action named like its class (``health``) in the record's area, and hidden from everyone else.
+Like sensitivity, the class is a property of the field: each app registers its fields next to its models,
+and pages, API, history, the audit log, exports and the admin ask this module. ``may_see`` is the one rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ALL, GRID_SUFFIX_DIGITS, Prefixes, is_grid_path
+
+if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
+    from django.contrib.auth.models import AnonymousUser
+
+    from minqing.accounts.models import User
+
+#: What pages show instead of a value the reader may not see.
+HIDDEN = _("—（无权查看）")
+#: What export files and change details hold instead.
+HIDDEN_VALUE = _("（无权查看）")
+
+_REGISTRY: dict[type[models.Model], dict[str, str]] = {}
+
+Event = TypeVar("Event")
+
+
+def register(model: type[models.Model], privacy_class: str, *, fields: Iterable[str]) -> None:
+    """Declare ``fields`` of ``model`` readable only with the action ``privacy_class`` (e.g. "health")."""
+    names = list(fields)
+    for name in names:
+        model._meta.get_field(name)  # a typo fails at import time, not as a silent leak
+    _REGISTRY.setdefault(model, {}).update(dict.fromkeys(names, privacy_class))
+
+
+def fields_of(model: type[models.Model] | models.Model) -> Mapping[str, str]:
+    """The restricted fields of a model (or of an instance's model) with their class; empty if none."""
+    cls = model if isinstance(model, type) else type(model)
+    found: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):  # a proxy or subclass shares its parent's fields
+        found.update(_REGISTRY.get(klass, {}))
+    return found
+
+
+def class_of(model: type[models.Model] | models.Model, field: str) -> str | None:
+    return fields_of(model).get(field)
+
+
+def classes_of(model: type[models.Model] | models.Model) -> frozenset[str]:
+    return frozenset(fields_of(model).values())
+
+
+def all_fields(privacy_class: str) -> dict[type[models.Model], list[str]]:
+    """Every registered field of a class, by model (for searches and tag rules over those fields)."""
+    return {
+        model: [name for name, cls in fields.items() if cls == privacy_class]
+        for model, fields in _REGISTRY.items()
+        if privacy_class in fields.values()
+    }
+
+
+def path_allowed(prefixes: Prefixes, area_path: str, grid_path: str = "") -> bool:
+    """``core.scoping.scope_q`` evaluated in memory for one row (no query per row of a list)."""
+    if prefixes is ALL:
+        return True
+    for prefix in prefixes:
+        if is_grid_path(prefix):
+            if grid_path == prefix and area_path.startswith(prefix[:-GRID_SUFFIX_DIGITS]):
+                return True
+        elif area_path.startswith(prefix):
+            return True
+    return False
+
+
+def may_see(user: User | AnonymousUser | None, privacy_class: str, obj: Any) -> bool:
+    """Whether ``user`` may read the ``privacy_class`` fields of ``obj`` (a row with ``area_path``).
+
+    The single rule: the user holds the action ``privacy_class`` in the area (or grid) of the row.
+    Callers first found ``obj`` through ``visible_to(user)``; this decides only whether its values show.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    area_path = getattr(obj, "area_path", "") or ""
+    grid_path = getattr(obj, "grid_path", "") or ""
+    return path_allowed(user.scope_prefixes(privacy_class), area_path, grid_path)
+
+
+def hidden_fields(user: User | AnonymousUser | None, obj: Any) -> frozenset[str]:
+    """The restricted fields of ``obj`` that ``user`` may not see (empty for most models)."""
+    fields = fields_of(type(obj))
+    if not fields:
+        return frozenset()
+    allowed = {cls: may_see(user, cls, obj) for cls in set(fields.values())}
+    return frozenset(name for name, cls in fields.items() if not allowed[cls])
+
+
+def covers(
+    user: User | AnonymousUser | None, privacy_class: str, *, area: str | None, grid: str | None
+) -> bool:
+    """Whether every row of a search in ``area``/``grid`` (None: the user's whole view scope) lies where
+    ``user`` may read ``privacy_class``; a search filtering by such a field is allowed only then."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    allowed = user.scope_prefixes(privacy_class)
+    if allowed is ALL:
+        return True
+    if grid:
+        return path_allowed(allowed, grid[:-GRID_SUFFIX_DIGITS] if is_grid_path(grid) else grid, grid)
+    if area:
+        return any(area.startswith(p) for p in allowed if not is_grid_path(p))
+    viewed = user.scope_prefixes("view")
+    if viewed is ALL:
+        return False
+    return all(path_allowed(allowed, p, p if is_grid_path(p) else "") for p in viewed)
+
+
+# ------------------------------------------------------------------------------- change details
+
+
+def model_for_label(label_lower: str) -> type[models.Model] | None:
+    """The registered model whose ``app_label.model_name`` is ``label_lower`` (audit rows name targets so)."""
+    for model in _REGISTRY:
+        if model._meta.label_lower == label_lower:
+            return model
+    return None
+
+
+def _classes_by_key(model: type[models.Model]) -> dict[str, str]:
+    """Classes keyed by the field's name and by its Chinese label, as change details key them."""
+    keys: dict[str, str] = {}
+    for name, cls in fields_of(model).items():
+        keys[name] = cls
+        keys[str(getattr(model._meta.get_field(name), "verbose_name", name))] = cls
+    return keys
+
+
+def hide_changes(model: type[models.Model] | None, changes: Any, *, readable: frozenset[str]) -> Any:
+    """Change details with the values of restricted fields whose class is not ``readable`` hidden."""
+    if model is None or not isinstance(changes, dict):
+        return changes
+    keys = _classes_by_key(model)
+    if not keys:
+        return changes
+    hidden = str(HIDDEN_VALUE)
+    result: dict[str, Any] = {}
+    for key, value in changes.items():
+        cls = keys.get(key)
+        if cls is None or cls in readable:
+            result[key] = value
+        elif isinstance(value, list | tuple):
+            result[key] = [v if v in (None, "") else hidden for v in value]
+        else:
+            result[key] = hidden
+    return result
+
+
+def readable(
+    events: Iterable[Event], user: User | AnonymousUser | None, *, record: Any = None
+) -> list[Event]:
+    """Audit events marked with the classes ``user`` may read on each (``AuditEvent.readable_classes``).
+
+    Events hide restricted values by default (fail closed): a page showing change details marks them for
+    its reader. ``record`` (the person or household whose history a page shows) decides for all its events,
+    with its grid; otherwise each event's own area decides.
+    """
+    rows = list(events)
+    for event in rows:
+        model = model_for_label(getattr(event, "target_type", ""))
+        classes = classes_of(model) if model is not None else frozenset()
+        on = record if record is not None else event
+        event.readable_classes = frozenset(  # type: ignore[attr-defined]
+            cls for cls in classes if may_see(user, cls, on)
+        )
+    return rows
+
+
+def may_see_in_admin(user: User | AnonymousUser | None, privacy_class: str) -> bool:
+    """The admin shows restricted fields to superusers and to data admins holding the class's right."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    has_role = getattr(user, "has_role", None)
+    prefixes = user.scope_prefixes(privacy_class)
+    return bool(has_role and has_role("data_admin") and (prefixes is ALL or prefixes))
