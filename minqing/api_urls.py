@@ -1,9 +1,10 @@
 """The API's routes: every app's viewsets on one router (composition, like minqing/urls.py)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from minqing.accounts.api import me, token
+from minqing.api.errors import not_found
 from minqing.areas.api import AreaViewSet
 from minqing.registry.api import HouseholdViewSet, HouseViewSet, PersonViewSet, PlaceViewSet
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("auth/token/", token, name="token"),
     path("", include(router.urls)),
     path("", include("minqing.search.api")),
+    re_path(r"^(?P<path>(?s:.*)/)$", not_found),  # last: any other address under /api/v1/ is a JSON 404
 ]

@@ -2,7 +2,7 @@
 
 ``errors`` comes with field errors (400); ``code`` names the errors a client may act on (``concurrent_edit``
 with the other editors' changes, ``csrf_failed``, ``parse_error``, ``request_too_large``,
-``integrity_error``, ``data_error``). No error of a request under /api/ answers a 500 or an HTML page.
+``integrity_error``, ``data_error``, ``reveal_limit`` / ``export_limit`` with 429). No error of a request under /api/ answers a 500 or an HTML page.
 """
 
 from __future__ import annotations
@@ -16,13 +16,18 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from minqing.core import restricted
 from minqing.core.editing import ConcurrentEditError
+from minqing.core.limits import LimitExceeded
 from minqing.core.statement_timeout import is_statement_timeout
 
 from .authentication import CsrfFailed
@@ -39,10 +44,19 @@ def error(detail: str, status_code: int, code: str | None = None, **headers: str
     return Response(body, status=status_code, headers=headers or None)
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request: Request, path: str = "") -> Response:
+    """The last API route: an unknown address (or an id that is not a number) is a 404 in the one shape,
+    not Django's HTML page. Anonymous callers get the 401 every API route gives them."""
+    raise exceptions.NotFound(_("未找到该接口或记录，请检查地址。"))
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ConcurrentEditError):
         response = error(exc.messages[0], status.HTTP_409_CONFLICT, "concurrent_edit")
         response.data["current_version"] = exc.record.version
+        restricted.readable(exc.events, getattr(context.get("request"), "user", None), record=exc.record)
         response.data["changes"] = [
             {"actor_name": e.actor_name, "at": e.at, "changes": e.shown_changes} for e in exc.events
         ]
@@ -50,6 +64,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     special = database_or_request_error(exc, context)
     if special is not None:
         return special
+    if isinstance(exc, LimitExceeded):  # a per-user limit (core/limits.py): 429, its own code
+        return error(exc.message, status.HTTP_429_TOO_MANY_REQUESTS, exc.code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         if NON_FIELD_ERRORS in detail:  # Django's "__all__" is DRF's "non_field_errors"
