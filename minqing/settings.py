@@ -31,6 +31,17 @@ if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or MINQING_DEMO=1 for the demo).")
+# Encryption at rest of ID numbers, phones and certificate numbers (minqing/core/fieldcrypt.py): master keys
+# "id:base64,…", the first encrypts, all decrypt. `manage.py rotate_field_keys --new-key` makes one. The demo
+# and the tests derive a key from SECRET_KEY; production must set its own and keep it apart from backups.
+FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "")
+FIELD_ENCRYPTION_CIPHER = os.environ.get("FIELD_ENCRYPTION_CIPHER", "aes-gcm")  # or "sm4-gcm" (国密)
+if not FIELD_ENCRYPTION_KEYS and not (DEBUG or TESTING or DEMO):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off (see docs/operations.md)."
+    )
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -54,6 +65,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prometheus",
+    # Two-factor login (minqing/accounts/otp.py): phone authenticator apps (TOTP) and recovery codes.
+    # Before the project's apps, so that accounts/admin.py can take their admin pages away (secrets).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "minqing.core",
     "minqing.areas",
     "minqing.accounts",
@@ -65,6 +81,7 @@ INSTALLED_APPS = [
     "minqing.jobs",
     "minqing.home",
     "minqing.ops",
+    "minqing.privacy",
     "minqing.demo",
 ]
 
@@ -73,6 +90,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "minqing.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below; static files get it too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching), before everything that may answer itself.
     "minqing.core.no_store.NoStoreMiddleware",
@@ -83,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the gate: users who must pass the second factor reach nothing else.
+    "django_otp.middleware.OTPMiddleware",
+    "minqing.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,6 +175,21 @@ LOGIN_LOCK_MINUTES = 15
 # An API token (POST /api/v1/auth/token/) answers for this many hours after it was issued, then 401; a
 # password change or a disabled account ends it at once (minqing/accounts/tokens.py).
 API_TOKEN_LIFETIME_HOURS = float(os.environ.get("API_TOKEN_LIFETIME_HOURS", "8"))
+# Two-factor login (README "Two-factor login"): users whose roles may reveal, export or manage, superusers
+# and staff must enter a code from a phone authenticator (or a recovery code) after the password. On in
+# production, off for DEBUG, the tests and the demo (whose published logins work with the password alone).
+OTP_REQUIRED = env_bool("MINQING_OTP_REQUIRED", not DEBUG and not TESTING and not DEMO)
+OTP_TOTP_ISSUER = "民情"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the device admins are unregistered anyway (accounts/admin.py)
+# django-otp's per-device delays would refuse a right code shortly after a wrong one; wrong codes count
+# towards the account lockout instead (LOGIN_MAX_FAILURES, services.otp_verify).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Login attempts (login page, admin login, POST /api/v1/auth/token/) per client address (ip_of) and
+# window; more answer 429 (0 = no limit). Counted in the cache: set REDIS_URL when several processes serve.
+# Off in the tests, whose logins all come from 127.0.0.1 into one cache; the tests of the limit turn it on.
+LOGIN_RATE_PER_IP = int(os.environ.get("LOGIN_RATE_PER_IP", "0" if TESTING else "20"))
+LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "600"))
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes ...
 SESSION_TOUCH_SECONDS = 60  # ... counted from the last request, saved at most once a minute (core.sessions)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -181,6 +217,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Links to other sites get no Referer (our URLs carry household and person ids); ours keep it.
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4, csp.middleware.CSPMiddleware) on every response: pages, API, errors,
+# the admin and the API docs alike. No 'unsafe-inline', no 'unsafe-eval': templates carry no inline
+# script, event handler, <style> or style="" (core/tests/test_csp.py scans them); code lives in
+# minqing/static/minqing/*.js and data travels in data-* attributes or json_script blocks. ECharts draws
+# on canvas, Bootstrap and charts.js set styles through the CSSOM (allowed), htmx's indicator <style> is
+# turned off in base.html's htmx-config meta. data:/blob: images are ECharts' "save as image" and icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # Django's defaults, stated: a cross-site POST or embed carries neither cookie.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -229,6 +285,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Excel exports: small ones are written in the request; larger ones are background tasks (see TASKS).
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "2000"))
 EXPORTS_KEEP_DAYS = 7
+# Per-user limits on looks at personal data (README "Limits"; 0 = no limit). Past them the page and the API
+# answer 429, one audit row is written per user and window, and the user's area supervisors are alerted.
+REVEAL_LIMIT_PER_HOUR = int(os.environ.get("REVEAL_LIMIT_PER_HOUR", "60"))
+EXPORT_LIMIT_PER_DAY = int(os.environ.get("EXPORT_LIMIT_PER_DAY", "20"))
+EXPORT_ROWS_PER_DAY = int(os.environ.get("EXPORT_ROWS_PER_DAY", "200000"))
 
 # Background tasks (docs/operations.md): the database is the queue (django-tasks-db, no broker; SQLite and
 # PostgreSQL alike) and `manage.py run_worker` runs it. Tests run tasks at once in the caller
@@ -252,6 +313,10 @@ PERIODIC_JOBS = {
     "refresh_tags": {"callable": "minqing.tags.periodic.refresh_tags", "schedule": {"daily": "02:00"}},
     "purge_exports": {"callable": "minqing.exports.services.jobs_purge", "schedule": {"every_minutes": 60}},
     "prune_tasks": {"callable": "minqing.jobs.services.tasks_prune", "schedule": {"daily": "03:30"}},
+    "purge_username_locks": {
+        "callable": "minqing.accounts.services.username_locks_purge",
+        "schedule": {"daily": "04:00"},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -262,6 +327,12 @@ REST_FRAMEWORK = {
         "minqing.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only outside DEBUG: DRF's browsable pages carry inline styles the CSP refuses; /api/docs/ is the
+    # interactive documentation.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
     "DEFAULT_PAGINATION_CLASS": "minqing.api.pagination.NoCountPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -282,6 +353,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error statuses, in the one error shape (minqing/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "minqing.api.schema.document_errors",
+    ],
 }
 
 # Every app logs as ``minqing.<app>`` (``logging.getLogger(__name__)``), so the one ``minqing`` logger
@@ -316,6 +392,16 @@ LOGGING = {
         "django.security": {"level": "INFO"},
     },
 }
+
+# Audit log (docs/operations.md "Audit log"): rows are hash-chained with this algorithm ("sha256" or the
+# national standard "sm3"); each hash names its algorithm, so switching keeps older rows verifiable.
+# `manage.py purge_audit` deletes rows older than AUDIT_RETENTION_DAYS (at least 180: 网络安全法 Art. 21).
+AUDIT_HASH_ALGORITHM = os.environ.get("AUDIT_HASH_ALGORITHM", "sha256").strip().lower()
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
+if AUDIT_HASH_ALGORITHM not in {"sha256", "sm3"} or AUDIT_RETENTION_DAYS < 180:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("AUDIT_HASH_ALGORITHM must be sha256 or sm3; AUDIT_RETENTION_DAYS >= 180.")
 
 # Observability (docs/operations.md "Observability"). /readyz fails when a check crosses its threshold.
 READYZ_DISK_MIN_FREE_MB = int(os.environ.get("READYZ_DISK_MIN_FREE_MB", "1024"))

@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from . import sensitive
 
 if TYPE_CHECKING:  # the mixin is only ever used on forms: let mypy see their fields and add_error
     _FormBase = forms.BaseForm
@@ -41,6 +44,48 @@ class BootstrapMixin(_FormBase):
         else:
             for message in error.messages:
                 self.add_error(None, message)
+
+
+class SensitiveInputsMixin(_FormBase):
+    """Edit forms never print a stored sensitive value: its input starts empty, showing the masked value.
+
+    Left empty, the stored value stays; typed, it replaces it; the "清空" box beside it clears it. Seeing the
+    value itself is the audited reveal on the record's page. Fields are the model's ``core.sensitive`` ones.
+    """
+
+    CLEAR_SUFFIX = "__clear"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.kept_sensitive: dict[str, object] = {}
+        if instance is None or instance.pk is None:
+            return
+        fields = dict(self.fields)
+        self.fields.clear()
+        for name, field in fields.items():
+            self.fields[name] = field
+            stored = getattr(instance, name, None) if sensitive.is_sensitive(instance, name) else None
+            if not stored:
+                continue
+            self.kept_sensitive[name] = stored
+            self.initial[name] = ""
+            field.widget.attrs["placeholder"] = _("%(masked)s（不修改请留空）") % {
+                "masked": sensitive.masked(instance, name)
+            }
+            self.fields[name + self.CLEAR_SUFFIX] = forms.BooleanField(
+                label=_("清空%(label)s") % {"label": field.label},
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        for name, stored in self.kept_sensitive.items():
+            clear = data.pop(name + self.CLEAR_SUFFIX, False)
+            if data.get(name) in (None, "") and name not in self.errors:
+                data[name] = getattr(self.fields[name], "empty_value", "") if clear else stored
+        return data
 
 
 def mark_invalid(form: forms.BaseForm) -> forms.BaseForm:

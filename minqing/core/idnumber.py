@@ -293,3 +293,13 @@ def validate_phone(value: object) -> None:
             _("请填写正确的电话号码：11位手机号（如 13812345678）或带区号的固定电话（如 0856-1234567）。"),
             code="phone",
         )
+
+
+# An ID number or a phone number inside free text (search terms, saved conditions): 15/18-digit IDs,
+# mobiles, landlines with their area code. 16-digit 户编号 and 12-digit area codes do not match.
+_EMBEDDED_NUMBER = re.compile(r"(?<![\dXx])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|0\d{9,11})(?![\dXx])")
+
+
+def contains_id_or_phone(text: str) -> bool:
+    """Whether ``text`` holds something that reads as an ID number or a phone number."""
+    return _EMBEDDED_NUMBER.search(unicodedata.normalize("NFKC", text)) is not None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import codes
-from minqing.core.forms import BootstrapMixin, VersionField
+from minqing.core.forms import BootstrapMixin, SensitiveInputsMixin, VersionField
 
 from .models import CustomField, EconomyYear, House, Household, Person, Place, clean_custom_values
 from .services import ECONOMY_FIELDS, HOUSE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, PLACE_FIELDS
@@ -31,7 +31,7 @@ def scoped_areas(user, levels):
     )
 
 
-class PlacedForm(BootstrapMixin, forms.ModelForm):
+class PlacedForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
     """A form whose area and grid choices are limited to the user's change scope."""
 
     def __init__(self, *args, user, **kwargs):
@@ -127,7 +127,7 @@ def custom_form_field(custom: CustomField, initial) -> forms.Field:
     return forms.CharField(label=label, required=False, initial=initial, widget=widget, strip=False)
 
 
-class PersonForm(BootstrapMixin, forms.ModelForm):
+class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
     version = VersionField(required=False)
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import scope_root
 from minqing.core import audit
+from minqing.core.idnumber import contains_id_or_phone
 from minqing.core.scoping import ALL
 
 from .models import SavedSearch
@@ -33,6 +36,11 @@ def saved_search_save(*, actor, name: str, target: str, params: str, shared: boo
         raise ValidationError({"target": _("请选择查询对象（人员或户）。")})
     if len(params) > PARAMS_MAX:
         raise ValidationError({"params": _("查询条件太长，无法保存。")})
+    if any(contains_id_or_phone(value) for _key, value in parse_qsl(params)):
+        # Saved conditions are listed, shared and audited: they must never carry personal numbers.
+        raise ValidationError(
+            {"params": _("查询条件含身份证号或电话号码，不能保存。请改用姓名、区域或标签等条件保存。")}
+        )
     root = scope_root(actor, "view")
     if prefixes is not ALL and root not in prefixes:
         root = min(prefixes)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from minqing.registry.selectors import paginate_list
 from minqing.tags.selectors import tag_catalog, tags_by_category
 
 from . import selectors
-from .filters import search_queryset, walking
+from .filters import offered, search_queryset, walking
 from .forms import (
     SEARCHES,
     SaveSearchForm,
@@ -56,8 +57,8 @@ def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[
         "page": paginate_list(request, rows_to_page),
         "count": count,
         "capped": capped,
-        "main_fields": bound_fields(filters, main),
-        "more_fields": bound_fields(filters, more),
+        "main_fields": bound_fields(filters, offered(request.user, filters, main)),
+        "more_fields": bound_fields(filters, offered(request.user, filters, more)),
         "selected": selected_tags(data),
         "params": query.urlencode(),
         "can_save": request.user.can("view"),
@@ -101,13 +102,20 @@ def households(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_create(request: HttpRequest) -> HttpResponse:
     form = SaveSearchForm(request.POST)
+    target = request.POST.get("target") if request.POST.get("target") in SEARCHES else PERSON
+    back = SavedSearch(
+        target=target, params=canonical_params(QueryDict(request.POST.get("params", "")), target)
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
-        target = request.POST.get("target") if request.POST.get("target") in SEARCHES else PERSON
-        params = canonical_params(QueryDict(request.POST.get("params", "")), target)
-        return redirect(SavedSearch(target=target, params=params).search_url())
-    search = saved_search_save(actor=request.user, **form.cleaned_data)
+        return redirect(back.search_url())
+    try:
+        search = saved_search_save(actor=request.user, **form.cleaned_data)
+    except ValidationError as error:  # the service's rules (e.g. no ID or phone number in saved conditions)
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(back.search_url())
     messages.success(request, _("已保存查询“%(name)s”。") % {"name": search.name})
     return redirect(search.search_url())
 

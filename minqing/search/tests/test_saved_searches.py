@@ -107,9 +107,33 @@ def test_a_user_of_two_villages_shares_only_inside_them(users, tree, village):
         ("长" * 61, "person", "", "name"),
         ("x", "car", "", "target"),
         ("x", "person", "a=" + "1" * 2000, "params"),
+        ("x", "person", "q=520622197311231231", "params"),
+        ("x", "household", "area=5206&q=%E9%BE%99+13812345678", "params"),
+        ("x", "person", "q=0856-12345678".replace("-", ""), "params"),
     ],
 )
 def test_saved_search_rules_hold_in_the_service(users, village, name, target, params, field):
     with pytest.raises(ValidationError) as caught:
         saved_search_save(actor=users.inside, name=name, target=target, params=params, shared=False)
     assert field in caught.value.message_dict and not SavedSearch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params", ["q=%E9%BE%99", "area=520622102211&tags_all=elderly", "q=5206221022110001"]
+)
+def test_names_areas_tags_and_household_numbers_may_be_saved(users, village, params):
+    search = saved_search_save(
+        actor=users.inside, name="可保存", target="person", params=params, shared=False
+    )
+    assert search.params == params
+
+
+def test_saving_a_search_by_id_number_on_the_page_says_why_and_saves_nothing(login, users, village):
+    client = login(users.inside)
+    page = client.post(
+        reverse("search:saved_create"),
+        {"name": "某人", "target": "person", "params": "q=520622197311231231"},
+        follow=True,
+    )
+    assert page.status_code == 200 and not SavedSearch.objects.exists()
+    assert "不能保存" in page.content.decode()
