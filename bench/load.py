@@ -21,12 +21,11 @@ Mixes:
             and an age range on /search/, key groups /groups/ and /groups/<code>/, charts
             /charts/persons/?dim=..., API /api/v1/search/persons/ (+ count/) and /search/households/
 
-Prints req/s, p50/p95/p99/max (ms) and errors per mix and per request kind ("deep" = a cursor page beyond
-page 5, "last" = 末页). Lists page with signed keyset cursors (minqing.core.pagination): ?page=N beyond 100
-shows page 1, so deep pages follow real ?after= cursors of rows sampled at set-up, signed here with the
-server's key (--start shares its random SECRET_KEY; with --url run this with the server's SECRET_KEY).
-A deep page and 末页 of every list are checked before the load, and during it every deep / 末页 page must
-start / end with the row expected, or it counts as an error ("wrong page": a rejected token shows page 1).
+Prints req/s, p50/p95/p99/max (ms) and errors per mix and request kind ("deep": a cursor page beyond page
+5, "last": 末页). Deep pages follow real ?after= cursors of rows sampled at set-up, signed with the server's
+key (--start shares its random SECRET_KEY; with --url run this with the server's SECRET_KEY); every deep /
+末页 page must start / end with the row expected, or it counts as an error ("wrong page"). Health groups
+are searched only by users with the health right (the county leader's searches leave them out).
 --seed-households N seeds an empty database (e.g. 3000 for a quick check) and never touches a seeded one.
 --soak SECONDS runs the mix that long and adds the RSS of the gunicorn master and each worker at start and
 end, and throughput per minute. Exits 1 when a mix's error rate is above --max-error-rate.
@@ -49,7 +48,6 @@ from dataclasses import dataclass, field
 from _common import ROOT, database_label, ensure_seeded
 from _loadkit import (
     Client,
-    Cursor,
     Gunicorn,
     Listing,
     RefusedTarget,
@@ -67,11 +65,9 @@ from _loadkit import (
     weighted,
     wrong_page,
 )
+from _loadlists import DEEP, PAGE, read_listing
 
 ROLES = ("village", "township", "county", "grid", "desk")  # clients take them in turn
-PAGE = 50  # rows per list page (minqing.core.pagination.PAGE_SIZE)
-DEEP = 5  # pages beyond this are "deep"
-DEEP_CURSORS = 20  # cursors per list, at random rows beyond page DEEP
 DEEP_VILLAGES = 10  # villages per scope whose lists get cursors (deep village requests pick among them)
 # Shares of the list requests: page 1 below SHALLOW, pages 2-5 below DEEPER, deep below LAST, then 末页.
 SHALLOW, DEEPER, LAST = 0.70, 0.85, 0.97
@@ -93,6 +89,7 @@ class Scope:
     villages: list[tuple[str, int]] = field(default_factory=list)  # (village code, households)
     scope_list: Listing = field(default_factory=lambda: Listing({}, 0))  # /households/ unfiltered
     village_lists: list[Listing] = field(default_factory=list)  # up to DEEP_VILLAGES, with cursors
+    health: bool = True  # may search health groups (county leaders may not: README roles)
 
     def matches(self, area_path: str, grid_path: str) -> bool:
         return area_path.startswith(self.code) or grid_path.startswith(self.code)
@@ -106,6 +103,12 @@ class Data:
     scopes: dict[str, Scope]
     person_tags: list[str]
     household_tags: list[str]
+    health_tags: frozenset[str] = frozenset()
+
+    def tags_for(self, scope: Scope) -> list[str]:
+        return (
+            self.person_tags if scope.health else [t for t in self.person_tags if t not in self.health_tags]
+        )
 
 
 LABELS = {6: "county", 9: "township", 12: "village", 15: "grid"}
@@ -117,6 +120,7 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
     from minqing.accounts.models import User
     from minqing.registry.models import Household, Person
     from minqing.tags.models import Tag
+    from minqing.tags.privacy import health_tags
 
     scopes, users = {}, {}
     for username in ROLES:
@@ -125,7 +129,9 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
         if not assignments:
             raise SystemExit(f"demo user {username!r} is missing or has no assignment: run seed_demo first")
         code = assignments[0].area.code
-        scopes[username] = Scope(username, LABELS.get(len(code), "area"), code)
+        scopes[username] = Scope(
+            username, LABELS.get(len(code), "area"), code, health=bool(user.scope_prefixes("health"))
+        )
         users[username] = user
 
     seen = Counter[str]()
@@ -160,11 +166,11 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
         weights, user = REGISTRY[scope.username], users[scope.username]
         candidates = [pk for pk, _, _ in scope.sample]  # random households of the scope
         if "list scope" in weights:
-            scope.scope_list = listing(rng, user, {}, scope.households, candidates)
+            scope.scope_list = read_listing(rng, user, {}, scope.households, candidates)
         deep = [(v, n) for v, n in scope.villages if n > DEEP * PAGE]
         if "list village" in weights or "api list" in weights:
             for village, n in rng.sample(deep, min(DEEP_VILLAGES, len(deep))):
-                scope.village_lists.append(listing(rng, user, {"area": village}, n, candidates))
+                scope.village_lists.append(read_listing(rng, user, {"area": village}, n, candidates))
     tags = Tag.objects.filter(is_key_group=True, is_active=True)
     return Data(
         label=database_label(),
@@ -173,42 +179,8 @@ def read_data(rng: random.Random, sample_size: int = 2000) -> Data:
         scopes=scopes,
         person_tags=list(tags.filter(target="person").values_list("code", flat=True)),
         household_tags=list(tags.filter(target="household").values_list("code", flat=True)),
+        health_tags=frozenset(tag.code for tag in health_tags(tags)),
     )
-
-
-def listing(
-    rng: random.Random, user, params: dict[str, str], households: int, candidates: list[int]
-) -> Listing:
-    """The household list ``user`` pages with the filter ``params``, read with the view's own queryset
-    (``HouseholdFilter`` over ``household_list``, paged as ``values(*ROW_FIELDS)``: a token's salt is the
-    model and the ordering), with ``after=`` cursors of random ``candidates`` rows beyond page DEEP, each
-    with the id of the row after it (the first of its page), and the id of the list's last row."""
-    from minqing.core.pagination import encode_cursor, ordering_keys, seek_condition
-    from minqing.registry.filters import HouseholdFilter
-    from minqing.registry.selectors import ROW_FIELDS, household_list
-
-    rows = HouseholdFilter(params, queryset=household_list(user), user=user).qs.values(*ROW_FIELDS)
-    keys = ordering_keys(rows)
-    if keys is None:
-        raise SystemExit("the household list cannot be seeked any more: deep pages would be OFFSET pages")
-    rows = rows.order_by(*(k.order for k in keys))
-    found = Listing(params, households)
-    last = rows.last()
-    found.last = last["id"] if last else 0
-
-    def after(row: dict) -> object:
-        values = [row[k.name] for k in keys]
-        return rows.filter(seek_condition(keys, values, forward=True, using=rows.db))
-
-    boundary = list(rows[DEEP * PAGE - 1 : DEEP * PAGE])  # the last row of page DEEP
-    if not boundary:
-        return found
-    deep = list(after(boundary[0]).filter(pk__in=candidates))
-    for row in rng.sample(deep, min(DEEP_CURSORS, len(deep))):
-        first = after(row).values_list("id", flat=True).first()
-        if first:  # not the list's last row
-            found.cursors.append(Cursor(encode_cursor(keys, rows, row), first))
-    return found
 
 
 # -------------------------------------------------------------------------------------- the requests
@@ -291,8 +263,8 @@ def registry_request(rng: random.Random, scope: Scope, data: Data) -> Request:
 def conditions(rng: random.Random, scope: Scope, data: Data) -> dict[str, object]:
     """County-wide (or scope-wide) conditions: 1-2 key-group tags, mostly an age range, sometimes an area."""
     params: dict[str, object] = {}
-    if data.person_tags:
-        params["tags_all"] = ",".join(sorted(rng.sample(data.person_tags, rng.choice((1, 1, 2)))))
+    if tags := data.tags_for(scope):
+        params["tags_all"] = ",".join(sorted(rng.sample(tags, rng.choice((1, 1, 2)))))
     if rng.random() < 0.7:
         params["age_min"], params["age_max"] = rng.choice(AGE_BANDS)
     if len(scope.code) < 12 and rng.random() < 0.3:  # narrow to one township / village of the scope
@@ -312,10 +284,10 @@ def search_request(rng: random.Random, scope: Scope, data: Data) -> Request:
     if what == "groups":
         return Request("groups", "/groups/")
     if what == "group":
-        return Request("group", f"/groups/{rng.choice(data.person_tags + data.household_tags)}/")
+        return Request("group", f"/groups/{rng.choice(data.tags_for(scope) + data.household_tags)}/")
     if what == "chart":
         dim = rng.choice(("area", "age", "sex", "tag"))
-        one_tag = {"tags_all": rng.choice(data.person_tags)} if data.person_tags else {}
+        one_tag = {"tags_all": rng.choice(data.tags_for(scope))} if data.tags_for(scope) else {}
         return Request(f"chart/{dim}", url("/charts/persons/", {**one_tag, "dim": dim}))
     if what == "api count":
         return Request("api search/count", url("/api/v1/search/persons/count/", params), True)
