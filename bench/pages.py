@@ -24,11 +24,10 @@ been read once), warm (the same sets again), then an untimed capture of each req
 (CaptureQueriesContext) whose SELECTs are re-run through a plain cursor: "SQL" is their summed time,
 "app" is page minus SQL per request (median and p95 of the pairs). "queries" is the most statements
 one request ran ("w": of which writes, never replayed).
-DEBUG is switched off after set-up (no query log, no template debug) unless --keep-debug; the per-request
-log line (logger minqing.request) is kept at WARNING unless --request-log.
---only takes comma-separated substrings of kind names (see --list-kinds); --concurrency N re-runs the
-mix in N threads (each its own connections) for throughput: the GIL serialises Python, so the real load
-test stays bench/load.py (gunicorn).
+DEBUG is off after set-up unless --keep-debug; the request log stays at WARNING unless --request-log.
+--only takes substrings of kind names (--list-kinds); --concurrency N re-runs the mix in N threads (the
+GIL serialises Python: the real load test is bench/load.py). Health groups are left out: the county
+leader may not search them.
 """
 
 from __future__ import annotations
@@ -84,6 +83,7 @@ class Data:
         from minqing.registry.models import Household, Person
         from minqing.search.selectors import GAPS
         from minqing.tags.models import Tag
+        from minqing.tags.privacy import health_tags
 
         self.rng = rng
         self.users = {name: User.objects.get(username=name) for name in USERS}
@@ -96,8 +96,11 @@ class Data:
             Person.objects.order_by().annotate(v=village).values_list("v").annotate(n=Count("id"))
         )
         tags = Tag.objects.filter(is_active=True)
-        self.tags = dict(tags.values_list("code", "target"))
-        self.key_tags = sorted(tags.filter(is_key_group=True).values_list("code", flat=True))
+        health = {t.code for t in health_tags(tags)}  # the county leader may not search them (README roles)
+        self.tags = {
+            code: target for code, target in tags.values_list("code", "target") if code not in health
+        }
+        self.key_tags = sorted(set(tags.filter(is_key_group=True).values_list("code", flat=True)) - health)
         self.key_person_tags = [c for c in self.key_tags if self.tags[c] == "person"]
         self.gaps = [gap.key for gap in GAPS]
         self._counts: dict[str, dict[str, int]] = {}

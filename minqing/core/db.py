@@ -6,12 +6,13 @@ Bulk loading lives here too: :func:`bulk_insert` (``COPY`` on PostgreSQL, ``bulk
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from django.db import connection, connections, migrations, models
+from django.db import connection, connections, migrations, models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -94,6 +95,27 @@ def bulk_insert(model: type[Model], rows: Sequence[Model], *, need_pk: bool = Fa
     copy_rows(model, rows, with_pk=need_pk)
     for row in rows:  # what bulk_create would leave behind
         row._state.adding, row._state.db = False, connection.alias
+
+
+@contextmanager
+def no_merge_join() -> Iterator[None]:
+    """PostgreSQL: plan the statements run inside without merge joins (``SET LOCAL`` in a savepoint).
+
+    For ``SELECT id … WHERE <area> AND EXISTS(<tag link>) LIMIT n`` the planner likes a merge join in id
+    order, which it believes finds the first rows at once. Persons are stored area by area, so for a
+    township it first walks the ids of every area before it: 0.9 s instead of 26 ms at 1M households.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+        yield
+        if nested:  # else the transaction ends here, and the setting with it; an error rolls both back
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_mergejoin = on")
 
 
 def relax_commit() -> None:

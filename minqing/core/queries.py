@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Lookup, QuerySet, Subquery
 
+from .db import no_merge_join
+
 CAP = 10_000
 
 
@@ -14,7 +16,8 @@ def capped_count(qs: QuerySet[Any, Any], cap: int = CAP) -> tuple[int, bool]:
 
     Lists show "10,000+" instead of counting a huge result to the end.
     """
-    n = qs.order_by().values("pk")[: cap + 1].count()
+    with no_merge_join():
+        n = qs.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n > cap
 
 
@@ -33,7 +36,8 @@ def few_or_walk(
     when that is all there is, the page is read from those ids (and their number is the exact count).
     Otherwise ``walk`` (the same rows written for walking in order, when the caller has one) or ``qs``.
     """
-    ids = list(qs.order_by().values_list("pk", flat=True)[: FEW + 1])
+    with no_merge_join():  # no order to follow: not a merge join in id order either (core.db)
+        ids = list(qs.order_by().values_list("pk", flat=True)[: FEW + 1])
     if len(ids) > FEW:
         return None, (qs if walk is None else walk)
     return len(ids), (qs.filter(pk__in=ids) if ids else qs.none())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+
 from minqing.core import queries
 from minqing.core.queries import few_or_walk
 from minqing.registry.models import Household
@@ -24,3 +27,21 @@ def test_nothing_matches(tree):
     qs = Household.objects.filter(number="none").order_by("number")
     n, rows = few_or_walk(qs)
     assert n == 0 and list(rows) == []
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db
+def test_no_merge_join_applies_inside_and_is_undone_after():
+    from minqing.core.db import no_merge_join
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_mergejoin")
+            return cursor.fetchone()[0]
+
+    with no_merge_join():
+        assert setting() == "off"
+    assert setting() == "on"
+    with pytest.raises(ZeroDivisionError), no_merge_join():
+        raise ZeroDivisionError
+    assert setting() == "on"

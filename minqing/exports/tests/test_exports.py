@@ -355,7 +355,7 @@ def test_query_count_does_not_grow_with_rows(client, users, people):
     many = HouseholdFactory(number="5206221022110003", area=people.hv.area, grid=people.hv.grid)
     for n in range(30):
         PersonFactory(household=many, relation="02" if n == 0 else "20", name=f"龙{n}")
-    assert queries() == few <= 30
+    assert queries() == few <= 34  # 30, and 4 of core.db.no_merge_join in the test's transaction
 
 
 @pytest.mark.parametrize(

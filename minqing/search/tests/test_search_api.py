@@ -136,7 +136,8 @@ def test_household_search(as_user, tagged, records):
 def test_list_query_count_does_not_grow(as_user, tagged, records, django_assert_max_num_queries):
     client = as_user("inside")
     client.get(PERSONS, {"tags_any": "elderly"})
-    with django_assert_max_num_queries(8) as first:
+    # 8, and on PostgreSQL 4 around the ids query inside the test's transaction (core.db.no_merge_join)
+    with django_assert_max_num_queries(12) as first:
         client.get(PERSONS, {"tags_any": "elderly"})
     for n in range(10):
         tag(PersonFactory(household=records.hv, relation="20", birth_date=years_ago(60 + n)), "elderly")
