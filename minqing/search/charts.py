@@ -26,6 +26,7 @@ from minqing.core import codes
 from minqing.core.scoping import is_area_path, under
 from minqing.tags.models import PersonTag, Tag, TagCount, TagPair, TagProfile
 from minqing.tags.profiles import AGE_BANDS, band_of
+from minqing.tags.rules import age_at_least, age_under
 from minqing.tags.villages import in_scope, whole_villages
 
 from .filters import area_of, search_queryset
@@ -173,7 +174,7 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
     if filterset.form.errors:
         payload["errors"] = {field: [str(m) for m in msgs] for field, msgs in filterset.form.errors.items()}
         return payload
-    links = group_links(filterset, user) if dim in ("area", "tag") else None
+    links = group_links(filterset, user)
     if dim == "area":
         area_code = area_of(filterset)
         profile = group_profile(filterset, user)
@@ -185,7 +186,8 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
         if profile is not None:
             buckets = profile_buckets(profile, "band" if dim == "age" else "sex")
         else:
-            buckets = by_age_band(qs) if dim == "age" else by_sex(qs)
+            rows = qs if links is None else links  # links copy birth date and sex
+            buckets = by_age_band(rows) if dim == "age" else by_sex(rows)
     else:
         profile = group_profile(filterset, user)
         pairs = None if profile is None else group_pairs(filterset.form.cleaned_data["tags_all"][0], profile)
@@ -202,7 +204,9 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
 
 
 #: Conditions a group's links can answer by themselves: their rows carry ``area_path`` and ``grid_path``.
-LINK_CONDITIONS = ("tags_all", "area", "grid")
+LINK_CONDITIONS = ("tags_all", "area", "grid", "age_min", "age_max", "sex")
+#: ... and the person's birth date and sex, which each link copies (``tags.models.PERSON_COPIES``).
+PERSON_CONDITIONS = ("age_min", "age_max", "sex")
 
 
 def group_links(filterset, user) -> QuerySet | None:
@@ -213,8 +217,9 @@ def group_links(filterset, user) -> QuerySet | None:
     so ``PersonTag.visible_to`` and the area/grid filters select the same persons as on ``Person``. Derived
     tags are set on living persons only (``tags.services.tag_q``, re-derived when someone dies), so their
     links are counted as they are (an index range, no person row read); manual tags may stay on the dead,
-    so those links are joined to their persons to drop them. Any other condition returns ``None``: the
-    chart then groups the list's own queryset.
+    so those links are joined to their persons to drop them. Ages and sex are read from the links' copies of
+    the person's birth date and sex. Any other condition returns ``None``: the chart then groups the list's
+    own queryset.
     """
     data = filterset.form.cleaned_data
     tags = data.get("tags_all") or []
@@ -227,6 +232,13 @@ def group_links(filterset, user) -> QuerySet | None:
         links = filterset.filter_area(links, "area", data["area"])
     if data.get("grid"):
         links = filterset.filter_grid(links, "grid", data["grid"])
+    today = timezone.localdate()
+    if data.get("age_min") is not None:
+        links = links.filter(age_at_least(today, int(data["age_min"])))
+    if data.get("age_max") is not None:
+        links = links.filter(age_under(today, int(data["age_max"]) + 1))
+    if data.get("sex"):
+        links = links.filter(sex=data["sex"])
     if tags[0].kind != Tag.Kind.DERIVED:
         links = links.filter(person__deceased=False)
     return links
@@ -246,6 +258,7 @@ def group_profile(filterset, user) -> QuerySet | None:
     area = (data.get("area") or "").strip()
     if (
         tag.kind != Tag.Kind.DERIVED
+        or any(data.get(name) not in (None, "") for name in PERSON_CONDITIONS)  # profiles count whole groups
         or data.get("grid")
         or len(area) > VILLAGE_LENGTH
         or not whole_villages(user)

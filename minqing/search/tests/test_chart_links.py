@@ -22,15 +22,19 @@ GROUP_SEARCHES = [
     "tags_all=cared-for&area=520622102211",
     "tags_all=elderly&grid=520622102211901",
     "tags_all=elderly&area=abc",
+    "tags_all=elderly&sex=2",
+    "tags_all=elderly&age_min=0",
+    "tags_all=elderly&age_min=75&age_max=85",
+    "tags_all=cared-for&age_max=60&sex=1",
+    "tags_all=elderly&age_min=65&sex=2&area=520622102",
 ]
 OTHER_SEARCHES = [
-    "tags_all=elderly&sex=2",
     "tags_all=elderly,disabled",
     "tags_all=elderly&tags_none=disabled",
     "tags_any=elderly",
     "tags_all=elderly&deceased=true",
     "tags_all=elderly&deceased=false",
-    "tags_all=elderly&age_min=0",
+    "tags_all=elderly&health=chronic",
     "tags_all=no-such-tag",
 ]
 
