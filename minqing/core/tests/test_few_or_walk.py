@@ -23,6 +23,18 @@ def test_few_rows_are_read_by_id_in_the_same_order(tree, monkeypatch):
     assert few_or_walk(qs, walk=walk)[1] is walk
 
 
+def test_rows_of_one_table_are_read_by_id_alone_joined_ones_keep_their_conditions(tree):
+    for i in range(4):
+        HouseholdFactory(number=f"52062210221100{i:02d}", area=tree.v1 if i % 2 else tree.w1)
+    qs = Household.objects.filter(area_path__startswith=tree.v.code).order_by("number")
+    n, paged = few_or_walk(qs)
+    sql = str(paged.query)
+    assert n == 2 and list(paged) == list(qs) and "area_path" not in sql.split("WHERE")[1]
+    joined = Household.objects.filter(area__code__startswith=tree.v.code).order_by("number")  # a filter join
+    n, paged = few_or_walk(joined)
+    assert n == 2 and list(paged) == list(joined) and '"code"' in str(paged.query).split("WHERE")[1]
+
+
 def test_nothing_matches(tree):
     qs = Household.objects.filter(number="none").order_by("number")
     n, rows = few_or_walk(qs)
