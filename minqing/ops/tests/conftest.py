@@ -28,6 +28,13 @@ def backup_dir(tmp_path: Path) -> Path:
     return tmp_path / "backups"
 
 
+@pytest.fixture(autouse=True)
+def safety_dir(settings, tmp_path: Path) -> Path:
+    """Where ``restore`` backs up the current data first (BACKUP_DIR), apart from the archives under test."""
+    settings.BACKUP_DIR = tmp_path / "safety"
+    return settings.BACKUP_DIR
+
+
 def run(*args: object) -> str:
     out, err = StringIO(), StringIO()
     call_command(*[str(a) for a in args], stdout=out, stderr=err)

@@ -33,7 +33,7 @@ def data(storage, users, records):
     return records, photo, pdf
 
 
-def test_backup_then_restore_gives_back_every_row_and_every_byte(data, storage, backup_dir, tree):
+def test_backup_then_restore_gives_back_every_row_and_every_byte(data, storage, backup_dir, tree, safety_dir):
     records, photo, pdf = data
     photo_bytes = (storage / photo.file.name).read_bytes()
     db_before, files_before = snapshot(), files(storage)
@@ -54,6 +54,8 @@ def test_backup_then_restore_gives_back_every_row_and_every_byte(data, storage, 
 
     output = run("restore", archive, "--yes")
     assert "恢复完成" in output
+    safety = only_archive(safety_dir)  # the data as it was before the restore, kept first
+    assert str(safety) in output and safety != archive
 
     assert snapshot() == db_before, output
     assert files(storage) == files_before

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from minqing.ops.backup import human
+from minqing.ops.backup import create_backup, default_destination, human
 from minqing.ops.errors import OpsError
 from minqing.ops.restore import apply, stage, verify
 
@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("archive", type=Path, help="minqing-YYYYmmdd-HHMMSS.tar")
         parser.add_argument(
             "--yes", action="store_true", help="不询问，直接恢复 / do not ask for confirmation"
+        )
+        parser.add_argument(
+            "--no-safety-backup",
+            action="store_true",
+            help="恢复前不先备份当前数据 / do not back up the current data first (BACKUP_DIR)",
         )
         parser.add_argument(
             "--no-migrate",
@@ -51,6 +56,15 @@ class Command(BaseCommand):
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if not options["no_safety_backup"]:  # a wrong archive chosen must not cost today's data
+            try:
+                safety = create_backup(default_destination())
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            self.stdout.write(
+                f"恢复前的数据已先备份 / the current data was backed up first: {safety.archive}"
+            )
         apply(verified, staging)
         self.stdout.write(self.style.SUCCESS("恢复完成 / Restore complete."))
         if not verified.pending:
