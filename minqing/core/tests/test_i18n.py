@@ -286,3 +286,16 @@ def test_switching_language_with_set_language(client, users, records):
     assert "Household files" in client.get("/households/").content.decode()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/households/"})
     assert "户籍档案" in client.get("/households/").content.decode()
+
+
+def test_custom_yes_no_values_follow_the_language():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from minqing.registry.templatetags.registry_tags import custom_value
+
+    household, field = SimpleNamespace(custom={"pv": True}), SimpleNamespace(key="pv")
+    assert custom_value(household, field) == "是"
+    with translation.override("en"):
+        assert custom_value(household, field) == "Yes"

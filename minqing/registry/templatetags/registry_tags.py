@@ -28,7 +28,7 @@ def custom_value(household, field) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return str(_("是")) if value else str(_("否"))  # translated like every label
     return str(value)
 
 
