@@ -10,19 +10,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.scoping import ALL, ScopedQuerySet
+from minqing.core.scoping import PATH_LENGTHS, ScopedQuerySet, level_prefix, scope_root  # noqa: F401 - named here too
 
 # Length of the significant prefix of a code at each level.
 LEVEL_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12, "group": 15, "grid": 15}
-#: The distinct path lengths, outermost first: 2, 4, 6, 9, 12, 15.
-PATH_LENGTHS = tuple(sorted(set(LEVEL_LENGTHS.values())))
+assert PATH_LENGTHS == tuple(sorted(set(LEVEL_LENGTHS.values())))  # core.scoping's, named here
 #: Per-village counts are kept by this prefix of a path; grids and groups sit inside their village.
 VILLAGE_LENGTH = LEVEL_LENGTHS["village"]
-
-
-def level_prefix(path: str) -> str:
-    """``path`` cut back to the nearest level boundary at or above it ("" above the province)."""
-    return path[: max((n for n in PATH_LENGTHS if n <= len(path)), default=0)]
 
 
 def child_length(path: str) -> int:
@@ -41,16 +35,6 @@ def short_name(name: str) -> str:
 def ancestor_paths(path: str) -> list[str]:
     """The area paths above ``path``, outermost first (``path`` itself excluded)."""
     return [path[:n] for n in PATH_LENGTHS if n < len(path)]
-
-
-def scope_root(user, action: str = "view") -> str:
-    """The innermost area path covering all the user's areas for ``action``: "" for superusers and for no scope."""
-    prefixes = user.scope_prefixes(action)
-    if prefixes is ALL or not prefixes:
-        return ""
-    first, last = min(prefixes), max(prefixes)  # the common prefix of all is that of the extremes
-    common = next((first[:n] for n in range(len(first)) if first[n] != last[n : n + 1]), first)
-    return level_prefix(common)
 
 
 @dataclass

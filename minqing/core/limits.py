@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import AuditEvent
-from .scoping import ALL
+from .scoping import scope_root
 
 if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
     from minqing.accounts.models import User
@@ -33,9 +33,6 @@ REVEAL_VERB = "sensitive.revealed"
 REVEAL_EXCEEDED = "reveal.limit_exceeded"
 #: Sent inside the transaction of a refusal's first audit row: ``event`` (the AuditEvent), ``actor``.
 limit_exceeded = Signal()
-# Area path lengths of the levels (province … group/grid), as in ``areas``: an alert row is filed under the
-# innermost area covering all the user's areas, so the supervisors of that area see it.
-_LEVEL_LENGTHS = (2, 4, 6, 9, 12, 15)
 
 
 class LimitExceeded(PermissionDenied):
@@ -58,16 +55,6 @@ def since(hours: int) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(hours=hours)
 
 
-def area_root(actor: User, action: str) -> str:
-    """The innermost level path covering all the actor's areas for ``action`` ("" for superusers or none)."""
-    prefixes = actor.scope_prefixes(action)
-    if prefixes is ALL or not prefixes:
-        return ""
-    first, last = min(prefixes), max(prefixes)
-    common = next((first[:n] for n in range(len(first)) if first[n] != last[n : n + 1]), first)
-    return common[: max((n for n in _LEVEL_LENGTHS if n <= len(common)), default=0)]
-
-
 def reveal_allowed(actor: User) -> bool:
     """Lock the actor and count the reveals of the last hour; call inside the reveal's transaction."""
     limit: int = settings.REVEAL_LIMIT_PER_HOUR
@@ -84,7 +71,7 @@ def reveal_refused(actor: User) -> NoReturn:
         actor=actor,
         verb=REVEAL_EXCEEDED,
         hours=1,
-        area_path=area_root(actor, "reveal"),
+        area_path=scope_root(actor, "reveal"),  # the supervisors of that area see it
         changes={"限额": _("每小时%(n)d次") % {"n": limit}},
         message=_(
             "您在一小时内查看敏感信息的次数已达上限（%(n)d次），请稍后再试。"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ALL, GRID_SUFFIX_DIGITS, Prefixes, is_grid_path
+from .scoping import ALL, GRID_SUFFIX_DIGITS, is_grid_path, path_allowed
 
 if TYPE_CHECKING:  # core sits below accounts: the user model is imported for type hints only
     from django.contrib.auth.models import AnonymousUser
@@ -64,19 +64,6 @@ def all_fields(privacy_class: str) -> dict[type[models.Model], list[str]]:
         for model, fields in _REGISTRY.items()
         if privacy_class in fields.values()
     }
-
-
-def path_allowed(prefixes: Prefixes, area_path: str, grid_path: str = "") -> bool:
-    """``core.scoping.scope_q`` evaluated in memory for one row (no query per row of a list)."""
-    if prefixes is ALL:
-        return True
-    for prefix in prefixes:
-        if is_grid_path(prefix):
-            if grid_path == prefix and area_path.startswith(prefix[:-GRID_SUFFIX_DIGITS]):
-                return True
-        elif area_path.startswith(prefix):
-            return True
-    return False
 
 
 def may_see(user: User | AnonymousUser | None, privacy_class: str, obj: Any) -> bool:

@@ -39,6 +39,16 @@ GRID_SUFFIX_MIN = 900
 GRID_SUFFIX_DIGITS = 3
 
 
+#: The significant lengths of an area path, outermost first: province 2, city 4, county 6, township 9,
+#: village 12, group or grid 15 (``areas.LEVEL_LENGTHS`` names them).
+PATH_LENGTHS = (2, 4, 6, 9, 12, 15)
+
+
+def level_prefix(path: str) -> str:
+    """``path`` cut back to the nearest level boundary at or above it ("" above the province)."""
+    return path[: max((n for n in PATH_LENGTHS if n <= len(path)), default=0)]
+
+
 def is_area_path(value: str) -> bool:
     """An area code or a prefix of one: 1–15 ASCII digits. ``str.isdigit`` is not enough: it accepts "²"
     and other scripts' digits, which ``int`` then refuses."""
@@ -88,6 +98,29 @@ def scope_q(prefixes: list[str], *, path_field: str, grid_field: str | None) -> 
         else:
             allowed |= under(path_field, prefix)
     return allowed
+
+
+def path_allowed(prefixes: Prefixes, area_path: str, grid_path: str = "") -> bool:
+    """``scope_q`` evaluated in memory for one row (no query per row of a list)."""
+    if prefixes is ALL:
+        return True
+    for prefix in prefixes:
+        if is_grid_path(prefix):
+            if grid_path == prefix and area_path.startswith(prefix[:-GRID_SUFFIX_DIGITS]):
+                return True
+        elif area_path.startswith(prefix):
+            return True
+    return False
+
+
+def scope_root(user: User | AnonymousUser, action: str = "view") -> str:
+    """The innermost area path covering all the user's areas for ``action``: "" for superusers and for no scope."""
+    prefixes = user.scope_prefixes(action)  # type: ignore[union-attr]
+    if prefixes is ALL or not prefixes:
+        return ""
+    first, last = min(prefixes), max(prefixes)  # the common prefix of all is that of the extremes
+    common = next((first[:n] for n in range(len(first)) if first[n] != last[n : n + 1]), first)
+    return level_prefix(common)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import Area, Level
 from minqing.core import restricted, sensitive
-from minqing.registry.models import Person
+from minqing.registry.models import Household, Person
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,11 @@ def village_group(area: Area | None) -> str:
     return area.short_name
 
 
-def sensitive_value(name: str) -> Callable[[Any, Context], str]:
+def sensitive_value(model: type, name: str) -> Callable[[Any, Context], str]:
     """A sensitive field's cell: masked by the field's own rule (``core.sensitive``) unless the file may
     show clear values. A field that is not registered sensitive fails here, at import, not as a leak."""
+    if not sensitive.is_sensitive(model, name):
+        raise LookupError(f"{model.__name__}.{name} is not registered in core.sensitive")
 
     def value(obj: Any, ctx: Context) -> str:
         return sensitive.masked(obj, name) if ctx.mask else getattr(obj, name) or ""
@@ -93,8 +95,8 @@ PERSON_COLUMNS: list[Column] = [
     (_("年龄"), 6, lambda p, ctx: p.age_on(ctx.today)),
     (_("民族"), 8, lambda p, ctx: ctx.label(p, "ethnicity")),
     (_("与户主关系"), 10, lambda p, ctx: ctx.label(p, "relation")),
-    (_("公民身份号码"), 21, sensitive_value("id_number")),
-    (_("联系电话"), 14, sensitive_value("phone")),
+    (_("公民身份号码"), 21, sensitive_value(Person, "id_number")),
+    (_("联系电话"), 14, sensitive_value(Person, "phone")),
     (_("居住状态"), 12, lambda p, ctx: ctx.label(p, "residence_status")),
     (_("健康状况"), 12, restricted_value(Person, "health", lambda p, ctx: ctx.label(p, "health"))),
     (_("残疾类别/等级"), 14, restricted_value(Person, "disability_category", _disability)),
@@ -115,7 +117,7 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     (_("住址"), 30, lambda h, ctx: h.address),
     (_("所属村/组"), 16, lambda h, ctx: village_group(h.area)),
     (_("网格"), 16, lambda h, ctx: h.grid.name if h.grid_id else ""),
-    (_("电话"), 14, sensitive_value("phone")),
+    (_("电话"), 14, sensitive_value(Household, "phone")),
     (_("户别"), 10, lambda h, ctx: ctx.label(h, "household_type")),
     (_("户状态"), 8, lambda h, ctx: ctx.label(h, "status")),
     (_("脱贫户"), 8, lambda h, ctx: yes_no(h.poverty_alleviated)),

@@ -376,3 +376,11 @@ def test_a_masked_file_holds_no_clear_sensitive_value_in_any_column(records, col
     ctx = export_columns.Context(mask=True, today=dt.date(2026, 12, 1))
     cells = " ".join(str(value(obj, ctx)) for _header, _width, value in getattr(export_columns, columns))
     assert not [secret for secret in secrets if secret in cells]
+
+
+def test_a_column_of_a_field_not_registered_sensitive_is_refused_when_declared():
+    from minqing.exports.columns import sensitive_value
+    from minqing.registry.models import Person as PersonModel
+
+    with pytest.raises(LookupError, match="not registered"):
+        sensitive_value(PersonModel, "name")
