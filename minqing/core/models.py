@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import restricted, sensitive
+from . import restricted, sensitive, verbs
 from .hashchain import ChainedModel, ChainedQuerySet
 from .scoping import ScopedQuerySet
 
@@ -31,7 +31,16 @@ class Change:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A stored change value as a reader sees it: lists joined with 、, mappings as 名：值, yes/no in words."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list | tuple):
+        return "、".join(_text(v) for v in value if v not in (None, ""))
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_text(v)}" for k, v in value.items())
+    return str(value)
 
 
 class AuditEventQuerySet(ChainedQuerySet, ScopedQuerySet):  # type: ignore[override]
@@ -105,6 +114,10 @@ class AuditEvent(ChainedModel):
     #: Privacy classes (``core.restricted``) whose values this row shows to its reader; none until a page
     #: marks the rows for its reader with ``restricted.readable`` (fail closed).
     readable_classes: frozenset[str] = frozenset()
+
+    @property
+    def verb_label(self) -> str:
+        return verbs.label(self.verb)
 
     @property
     def shown_changes(self) -> dict[str, Any]:

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core import verbs
 
 
 class JobsConfig(AppConfig):
@@ -8,6 +11,8 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import services
+
+        verbs.register({"task.requeued": _("后台任务重新排队"), "task.lost": _("后台任务中断")})
         from .framework import task_enqueued, task_finished, task_started
 
         # Every task, whatever app enqueued it, gets a progress row that mirrors its state.

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minqing.core import verbs
+
 
 class PrivacyConfig(AppConfig):
     """Oversight of looks at personal data: limit alerts, the supervisors' page, the PIPL privacy report."""
@@ -13,5 +15,7 @@ class PrivacyConfig(AppConfig):
         from minqing.core.limits import limit_exceeded
 
         from .services import on_limit_exceeded
+
+        verbs.register({"privacy.report": _("生成个人信息查阅报告")})
 
         limit_exceeded.connect(on_limit_exceeded, dispatch_uid="minqing.privacy.limit_exceeded")

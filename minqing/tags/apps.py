@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core import verbs
 
 
 class TagsConfig(AppConfig):
@@ -11,6 +14,8 @@ class TagsConfig(AppConfig):
 
         from . import panels  # noqa: F401  (connects the panel receivers)
         from .services import refresh_households
+
+        verbs.register({"tags.created": _("新建标签")})
 
         def rederive(sender: type, *, household_ids: list[int], **kwargs: object) -> None:
             refresh_households(household_ids)
