@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .history import diff, snapshot
 from .models import AuditEvent
+from .phone import normalize_phone_fields
 from .ranges import range_errors
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def validate(
     A value out of its column's range gets that one message (naming the field and the range), the same on
     every database: Django's own range validators follow the connected backend.
     """
+    normalize_phone_fields(obj)  # the one place phone numbers get their stored form (core.phone)
     errors: dict[str, list[ValidationError]] = {}
     try:
         obj.full_clean(

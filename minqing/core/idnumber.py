@@ -5,23 +5,48 @@ abolished since), 7–14 birth date ``YYYYMMDD``, 15–17 sequence (17th digit o
 female), 18 check character (ISO 7064 MOD 11-2, ``0``–``9`` or ``X``). Legacy 15-digit numbers
 have a two-digit year and no check character.
 
-Validation builds on :mod:`stdnum.cn.ric` for cleaning and the check character, but deliberately
-does *not* use its county lookup: people keep numbers issued under county codes that were
-abolished or renumbered later, and rejecting them would lock real residents out of the registry.
+Validation builds on :mod:`stdnum.cn.ric` for cleaning and the check character, and checks the
+address code against every code GB/T 2260 has had (``stdnum/cn/loc.dat``, historical codes
+included): people keep numbers issued under county codes that were abolished or renumbered later
+(玉屏 was 522223 until 2011, 520622 since), so a code is accepted whenever it existed, whatever the
+birth date. ``ric.get_birth_place`` is not used: it ties the code to the birth year, which is wrong
+for everyone registered after a renumbering.
+
+Phone numbers live in :mod:`minqing.core.phone`; ``validate_phone`` is re-exported here because
+migrations name it by this path.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
+from importlib import resources
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from minqing.core.codes import Sex
+from minqing.core.phone import normalize_phone, validate_phone
+
+__all__ = [
+    "IdNumberError",
+    "address_codes",
+    "birth_date_of",
+    "check_consistency",
+    "contains_id_or_phone",
+    "is_known_address_code",
+    "is_valid_id_number",
+    "make_id_number",
+    "mask_id_number",
+    "mask_phone",
+    "normalize_id_number",
+    "sex_of",
+    "validate_id_number",
+    "validate_phone",
+]
 
 #: Earliest accepted birth year. GB 11643's own examples include an 1880 birth date.
 EARLIEST_BIRTH_YEAR = 1850
@@ -32,6 +57,39 @@ PROVINCE_CODES: frozenset[str] = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
     "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
 )
+
+#: Address codes that are not administrative divisions in GB/T 2260 but appear on valid numbers: the
+#: residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证) use 810000/820000/830000.
+PERMIT_ADDRESS_CODES: frozenset[str] = frozenset({"810000", "820000", "830000"})
+
+
+@functools.cache
+def address_codes() -> frozenset[str]:
+    """Every 6-digit address code GB/T 2260 has had, abolished ones included (read once from stdnum).
+
+    ``loc.dat`` lists a province as ``52 province="贵州省"`` followed by indented lines whose first
+    field is the other four digits (``  2223 county="[-1982]玉屏县,[1983-2011]玉屏侗族自治县"``).
+    """
+    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
+    found: set[str] = set(PERMIT_ADDRESS_CODES)
+    province = ""
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key = line.split(maxsplit=1)[0]
+        if not line[0].isspace():
+            province = key if len(key) == 2 else ""
+            if len(key) == 6:
+                found.add(key)
+        elif province and len(key) == 4:
+            found.add(province + key)
+    return frozenset(code for code in found if len(code) == 6 and code.isdigit())
+
+
+def is_known_address_code(code: str) -> bool:
+    """Whether ``code`` is (or was) a GB/T 2260 code, or a residence-permit code."""
+    return code in address_codes()
+
 
 #: Check character by ``(1 - weighted sum) mod 11``; equals ``"10X98765432"[sum mod 11]``.
 _CHECK_CHARS = "0123456789X"
@@ -106,7 +164,7 @@ def normalize_id_number(raw: object, *, today: datetime.date | None = None) -> s
 
     Spaces are removed, full-width characters folded and ``x`` uppercased; a legacy 15-digit
     number is upgraded (``19`` inserted before the year, check character computed). Checks:
-    length and characters, a plausible province code, a real birth date between
+    length and characters, an address code that is or was in GB/T 2260, a real birth date between
     :data:`EARLIEST_BIRTH_YEAR` and ``today``, and the check character.
     """
     number = "" if raw is None else _clean(raw)
@@ -133,6 +191,15 @@ def normalize_id_number(raw: object, *, today: datetime.date | None = None) -> s
         raise IdNumberError(
             _("前两位“%(code)s”不是有效的省级行政区划代码，请核对地址码（第1至6位）。")
             % {"code": number[:2]},
+            code="address",
+        )
+    if not is_known_address_code(number[:6]):
+        raise IdNumberError(
+            _(
+                "地址码（第1至6位）“%(code)s”不是有效的行政区划代码，历年撤销或更名的代码中也没有，"
+                "请核对前6位。"
+            )
+            % {"code": number[:6]},
             code="address",
         )
 
@@ -260,10 +327,11 @@ def mask_id_number(value: object) -> str:
 
 
 def mask_phone(value: object) -> str:
-    """Mask a phone number for display: ``138****5678`` for mobile numbers.
+    """Mask a phone number for display: ``138****5678`` for mobiles, ``0851-****2222`` for landlines.
 
-    Anything that is not an 11-digit mobile number (landlines, short numbers) keeps only its
-    last two characters; ``None``/empty give ``""``.
+    A landline keeps its area code (a place, not a person) and last four digits; its extension is
+    dropped. Anything else (short numbers, old free text) keeps only its last two characters;
+    ``None``/empty give ``""``.
     """
     if value is None:
         return ""
@@ -273,26 +341,11 @@ def mask_phone(value: object) -> str:
         compact = compact[3:]
     if len(compact) == 11 and _is_ascii_digits(compact) and compact.startswith("1"):
         return compact[:3] + "****" + compact[-4:]
+    normal = normalize_phone(text)
+    if normal and normal.startswith("0"):
+        area, local = normal.split("-")[:2]
+        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
     return _mask_tail(text)
-
-
-# Mobile (11 digits, 13x–19x, optional +86), landline with area code (0xx-xxxxxxx, optional extension),
-# or a local 7–8 digit number; spaces and dashes are allowed between groups as people write them.
-_PHONE = re.compile(r"^(?:(?:\+?86)?1[3-9]\d{9}|0\d{2,3}\d{7,8}(?:(?:转|#|-)\d{1,6})?|\d{7,8})$")
-
-
-def validate_phone(value: object) -> None:
-    """Reject what cannot be a Chinese phone number, with a message that says what to write."""
-    if value in (None, ""):
-        return
-    compact = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
-    extension = re.search(r"(转|#)\d{1,6}$", compact)
-    core = compact[: extension.start()] if extension else compact
-    if not _PHONE.match(core) or (extension and not core.startswith("0")):
-        raise DjangoValidationError(
-            _("请填写正确的电话号码：11位手机号（如 13812345678）或带区号的固定电话（如 0856-1234567）。"),
-            code="phone",
-        )
 
 
 # An ID number or a phone number inside free text (search terms, saved conditions): 15/18-digit IDs,

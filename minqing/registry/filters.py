@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.areas.models import VILLAGE_LENGTH, Area, Level, short_name
 from minqing.core import codes
 from minqing.core.idnumber import IdNumberError, normalize_id_number
+from minqing.core.phone import normalize_phone
 from minqing.core.scoping import ALL, in_grid, is_area_path, is_grid_path, under
 
 from .models import House, Household, Person, Place
@@ -186,8 +187,9 @@ def household_search(queryset, value: str):
         return queryset.filter(pk__in=Person.objects.filter(id_number=number).values("household_id"))
     if PHONE_LIKE.match(text):
         # Two index lookups, then ids: an OR across the household row and a member subquery defeats the indexes.
-        ids = set(Household.objects.filter(phone=text).values_list("pk", flat=True))
-        ids |= set(Person.objects.filter(phone=text).values_list("household_id", flat=True))
+        phone = normalize_phone(text) or text  # stored forms: 13812345678, 0851-22222222
+        ids = set(Household.objects.filter(phone=phone).values_list("pk", flat=True))
+        ids |= set(Person.objects.filter(phone=phone).values_list("household_id", flat=True))
         return queryset.filter(pk__in=sorted(ids))
     if NUMBER_LIKE.match(text):
         return queryset.filter(number__startswith=text)
@@ -205,7 +207,7 @@ def person_search(queryset, value: str):
         except IdNumberError:
             return queryset.none()
     if PHONE_LIKE.match(text):
-        return queryset.filter(phone=text)
+        return queryset.filter(phone=normalize_phone(text) or text)
     return queryset.filter(name__startswith=text)
 
 

@@ -9,6 +9,14 @@ from django.utils.translation import pgettext_lazy
 __all__ = [
     "CHRONIC_DISEASE_CODES",
     "DISABILITY_HEALTH_CODES",
+    "EDUCATION_COLLEGE_CODES",
+    "EXCHANGE_CODES",
+    "RELATION_CHILD_CODES",
+    "RELATION_CHILD_IN_LAW_CODES",
+    "RELATION_GRANDCHILD_CODES",
+    "RELATION_HEAD_CODES",
+    "RELATION_PARENT_CODES",
+    "RELATION_SPOUSE_CODES",
     "DisabilityCategory",
     "DisabilityGrade",
     "Education",
@@ -21,6 +29,11 @@ __all__ = [
     "Relation",
     "Religion",
     "Sex",
+    "education_codes",
+    "education_level",
+    "exchange_code",
+    "relation_codes",
+    "relation_group",
 ]
 
 # ---------------------------------------------------------------------------
@@ -176,24 +189,57 @@ class PoliticalStatus(models.TextChoices):
     MASSES = "13", _("群众")
 
 
-# GB/T 4658-2006 学历代码 (main levels only; 毕业/结业/肄业 sub-codes omitted)
+# GB/T 4658-2006 学历代码. A hierarchical code: the x0 codes are the main levels (研究生教育 …), the others
+# say whether the level was completed (毕业), finished without the certificate (结业) or left (肄业).
+# Use :func:`education_level` to count a sub-code with its level. 99 is local (see below).
 class Education(models.TextChoices):
-    DOCTORATE = "11", _("博士研究生")
-    MASTER = "14", _("硕士研究生")
-    BACHELOR = "21", _("大学本科")
-    JUNIOR_COLLEGE = "31", _("大学专科")
-    SECONDARY_SPECIALIZED = "41", _("中等专科")
-    VOCATIONAL_HIGH = "44", _("职业高中")
-    TECHNICAL_SCHOOL = "47", _("技工学校")
-    HIGH_SCHOOL = "61", _("普通高中")
-    JUNIOR_HIGH = "71", _("初中")
-    PRIMARY = "81", _("小学")
+    POSTGRADUATE = "10", _("研究生教育")
+    DOCTORATE = "11", _("博士研究生毕业")
+    DOCTORATE_COMPLETED = "12", _("博士研究生结业")
+    DOCTORATE_INCOMPLETE = "13", _("博士研究生肄业")
+    MASTER = "14", _("硕士研究生毕业")
+    MASTER_COMPLETED = "15", _("硕士研究生结业")
+    MASTER_INCOMPLETE = "16", _("硕士研究生肄业")
+    GRADUATE_CLASS = "17", _("研究生班毕业")
+    GRADUATE_CLASS_COMPLETED = "18", _("研究生班结业")
+    GRADUATE_CLASS_INCOMPLETE = "19", _("研究生班肄业")
+    UNDERGRADUATE = "20", _("大学本科教育")
+    BACHELOR = "21", _("大学本科毕业")
+    BACHELOR_COMPLETED = "22", _("大学本科结业")
+    BACHELOR_INCOMPLETE = "23", _("大学本科肄业")
+    ORDINARY_CLASS = "28", _("大学普通班毕业")  # entered university 1970–1976
+    COLLEGE = "30", _("大学专科教育")
+    JUNIOR_COLLEGE = "31", _("大学专科毕业")
+    JUNIOR_COLLEGE_COMPLETED = "32", _("大学专科结业")
+    JUNIOR_COLLEGE_INCOMPLETE = "33", _("大学专科肄业")
+    SECONDARY_VOCATIONAL = "40", _("中等职业教育")
+    SECONDARY_SPECIALIZED = "41", _("中等专科毕业")
+    SECONDARY_SPECIALIZED_COMPLETED = "42", _("中等专科结业")
+    SECONDARY_SPECIALIZED_INCOMPLETE = "43", _("中等专科肄业")
+    VOCATIONAL_HIGH = "44", _("职业高中毕业")
+    VOCATIONAL_HIGH_COMPLETED = "45", _("职业高中结业")
+    VOCATIONAL_HIGH_INCOMPLETE = "46", _("职业高中肄业")
+    TECHNICAL_SCHOOL = "47", _("技工学校毕业")
+    TECHNICAL_SCHOOL_COMPLETED = "48", _("技工学校结业")
+    TECHNICAL_SCHOOL_INCOMPLETE = "49", _("技工学校肄业")
+    SENIOR_SECONDARY = "60", _("普通高级中学教育")
+    HIGH_SCHOOL = "61", _("普通高中毕业")
+    HIGH_SCHOOL_COMPLETED = "62", _("普通高中结业")
+    HIGH_SCHOOL_INCOMPLETE = "63", _("普通高中肄业")
+    JUNIOR_SECONDARY = "70", _("初级中学教育")
+    JUNIOR_HIGH = "71", _("初中毕业")
+    JUNIOR_HIGH_INCOMPLETE = "73", _("初中肄业")
+    PRIMARY_EDUCATION = "80", _("小学教育")
+    PRIMARY = "81", _("小学毕业")
+    PRIMARY_INCOMPLETE = "83", _("小学肄业")
     OTHER = "90", _("其他")
-    # [unsure] Not in GB/T 4658-2006; older lists carry 文盲或半文盲. Code chosen locally.
+    # Local code, not in GB/T 4658-2006 (the 1984 edition had 文盲或半文盲 as its 90). Kept apart because
+    # village statistics count it; exchanged as 90 其他 (see EXCHANGE_CODES and exchange_code()).
     ILLITERATE = "99", _("文盲或半文盲")
 
 
-# GB/T 4761-2008 家庭关系代码 (与户主关系; main codes, the standard has more sub-codes)
+# GB/T 4761-2008 家庭关系代码 (与户主关系). The x0 codes are the groups of the one-digit code; 81–99 all belong
+# to its group 8 其他. Use :func:`relation_group` and the RELATION_*_CODES sets instead of single values.
 class Relation(models.TextChoices):
     SELF = "01", _("本人")
     HEAD = "02", _("户主")
@@ -204,19 +250,32 @@ class Relation(models.TextChoices):
     ONLY_SON = "21", _("独生子")
     ELDEST_SON = "22", _("长子")
     SECOND_SON = "23", _("次子")
+    THIRD_SON = "24", _("三子")
+    FOURTH_SON = "25", _("四子")
+    FIFTH_SON = "26", _("五子")
     ADOPTED_SON = "27", _("养子或继子")
     SON_IN_LAW = "28", _("女婿")
+    OTHER_SON = "29", _("其他儿子")
     DAUGHTER = "30", pgettext_lazy("relation to the head", "女")
     ONLY_DAUGHTER = "31", _("独生女")
     ELDEST_DAUGHTER = "32", _("长女")
     SECOND_DAUGHTER = "33", _("次女")
+    THIRD_DAUGHTER = "34", _("三女")
+    FOURTH_DAUGHTER = "35", _("四女")
+    FIFTH_DAUGHTER = "36", _("五女")
     ADOPTED_DAUGHTER = "37", _("养女或继女")
     DAUGHTER_IN_LAW = "38", _("儿媳")
+    OTHER_DAUGHTER = "39", _("其他女儿")
     GRANDCHILD = "40", _("孙子孙女或外孙子外孙女")
     GRANDSON = "41", _("孙子")
     GRANDDAUGHTER = "42", _("孙女")
     DAUGHTERS_SON = "43", _("外孙子")
     DAUGHTERS_DAUGHTER = "44", _("外孙女")
+    GRANDSONS_WIFE = "45", _("孙媳妇或外孙媳妇")
+    GRANDDAUGHTERS_HUSBAND = "46", _("孙女婿或外孙女婿")
+    GREAT_GRANDSON = "47", _("曾孙子或外曾孙子")
+    GREAT_GRANDDAUGHTER = "48", _("曾孙女或外曾孙女")
+    OTHER_GRANDCHILD = "49", _("其他孙子、孙女或外孙子、外孙女")
     PARENT = "50", _("父母")
     FATHER = "51", _("父亲")
     MOTHER = "52", _("母亲")
@@ -224,11 +283,19 @@ class Relation(models.TextChoices):
     HUSBANDS_MOTHER = "54", _("婆婆")
     WIFES_FATHER = "55", _("岳父")
     WIFES_MOTHER = "56", _("岳母")
+    STEPFATHER = "57", _("继父或养父")
+    STEPMOTHER = "58", _("继母或养母")
+    OTHER_PARENT = "59", _("其他父母关系")
     GRANDPARENT = "60", _("祖父母或外祖父母")
     GRANDFATHER = "61", _("祖父")
     GRANDMOTHER = "62", _("祖母")
     MATERNAL_GRANDFATHER = "63", _("外祖父")
     MATERNAL_GRANDMOTHER = "64", _("外祖母")
+    SPOUSES_GRANDPARENT = "65", _("配偶的祖父母或外祖父母")
+    GREAT_GRANDFATHER = "66", _("曾祖父")
+    GREAT_GRANDMOTHER = "67", _("曾祖母")
+    SPOUSES_GREAT_GRANDPARENT = "68", _("配偶的曾祖父母或外曾祖父母")
+    OTHER_GRANDPARENT = "69", _("其他祖父母或外祖父母关系")
     SIBLING = "70", _("兄弟姐妹")
     ELDER_BROTHER = "71", _("兄")
     ELDER_BROTHERS_WIFE = "72", _("嫂")
@@ -238,7 +305,24 @@ class Relation(models.TextChoices):
     ELDER_SISTERS_HUSBAND = "76", _("姐夫")
     YOUNGER_SISTER = "77", _("妹妹")
     YOUNGER_SISTERS_HUSBAND = "78", _("妹夫")
+    OTHER_SIBLING = "79", _("其他兄弟姐妹")
     OTHER = "80", _("其他")
+    FATHERS_ELDER_BROTHER = "81", _("伯父")
+    FATHERS_ELDER_BROTHERS_WIFE = "82", _("伯母")
+    FATHERS_YOUNGER_BROTHER = "83", _("叔父")
+    FATHERS_YOUNGER_BROTHERS_WIFE = "84", _("婶母")
+    MOTHERS_BROTHER = "85", _("舅父")
+    MOTHERS_BROTHERS_WIFE = "86", _("舅母")
+    MOTHERS_SISTERS_HUSBAND = "87", _("姨父")
+    MOTHERS_SISTER = "88", _("姨母")
+    FATHERS_SISTERS_HUSBAND = "89", _("姑父")
+    FATHERS_SISTER = "90", _("姑母")
+    PATERNAL_COUSIN = "91", _("堂兄弟、堂姐妹")
+    MATERNAL_COUSIN = "92", _("表兄弟、表姐妹")
+    BROTHERS_SON = "93", _("侄子")
+    BROTHERS_DAUGHTER = "94", _("侄女")
+    SISTERS_SON = "95", _("外甥")
+    SISTERS_DAUGHTER = "96", _("外甥女")
     OTHER_RELATIVE = "97", _("其他亲属")
     NON_RELATIVE = "99", _("非亲属")
 
@@ -283,3 +367,93 @@ class DisabilityGrade(models.TextChoices):
     GRADE_2 = "2", _("二级")
     GRADE_3 = "3", _("三级")
     GRADE_4 = "4", _("四级")
+
+
+# ---------------------------------------------------------------------------
+# Main levels, groups and data exchange (学历 and 家庭关系 are hierarchical codes)
+# ---------------------------------------------------------------------------
+
+
+def _two_digits(code: object) -> str:
+    text = "" if code is None else str(code).strip()
+    return text if len(text) == 2 and text.isascii() and text.isdigit() else ""
+
+
+def education_level(code: object) -> str:
+    """The main level (``"10"`` 研究生教育 … ``"80"`` 小学教育, ``"90"`` 其他) of a 学历 code.
+
+    Statistics and tag rules count a sub-code with its level: ``education_level("73") == "70"`` (初中肄业
+    is junior-secondary schooling). The local ``"99"`` (文盲或半文盲) stays its own level so it can be
+    counted; anything that is not a two-digit code gives ``""``.
+    """
+    text = _two_digits(code)
+    if not text or text == Education.ILLITERATE:
+        return text
+    return text[0] + "0"
+
+
+def relation_group(code: object) -> str:
+    """The group of a 家庭关系 code, as the two-digit code of the standard's one-digit group.
+
+    ``relation_group("45") == "40"`` (孙媳妇 is in the grandchildren group), ``"01"``/``"02"`` give
+    ``"00"`` (本人或户主), and 81–99 give ``"80"`` (the standard's group 8 其他 covers 伯父 … 非亲属).
+    Anything that is not a two-digit code gives ``""``. The groups mix blood and in-laws (女婿 28 is in
+    group 20): rules about parents and children use the RELATION_*_CODES sets below.
+    """
+    text = _two_digits(code)
+    if not text:
+        return ""
+    return "80" if text[0] == "9" else text[0] + "0"
+
+
+def education_codes(*levels: str) -> frozenset[str]:
+    """Every 学历 code at one of ``levels`` (for ``Q(education__in=…)``), the level codes included."""
+    return frozenset(c for c in Education.values if education_level(c) in levels)
+
+
+def relation_codes(*groups: str) -> frozenset[str]:
+    """Every 家庭关系 code in one of ``groups`` (for ``Q(relation__in=…)``), the group codes included."""
+    return frozenset(c for c in Relation.values if relation_group(c) in groups)
+
+
+#: 大专及以上: 研究生, 本科 and 专科 at any completion (毕业, 结业, 肄业).
+EDUCATION_COLLEGE_CODES: frozenset[str] = education_codes("10", "20", "30")
+
+#: 本人 and 户主.
+RELATION_HEAD_CODES: frozenset[str] = frozenset({Relation.SELF, Relation.HEAD})
+#: 配偶, 夫, 妻.
+RELATION_SPOUSE_CODES: frozenset[str] = relation_codes("10")
+#: The head's children, born, adopted or step (子, 三子, 养子或继子, 其他儿子 … 女 … 其他女儿), not in-laws.
+RELATION_CHILD_CODES: frozenset[str] = relation_codes("20", "30") - {
+    Relation.SON_IN_LAW,
+    Relation.DAUGHTER_IN_LAW,
+}
+#: 女婿 and 儿媳: married to one of the head's children.
+RELATION_CHILD_IN_LAW_CODES: frozenset[str] = frozenset({Relation.SON_IN_LAW, Relation.DAUGHTER_IN_LAW})
+#: The head's grandchildren (孙子 … 外孙女, 其他孙子女); not their spouses (45, 46) nor great-grandchildren.
+RELATION_GRANDCHILD_CODES: frozenset[str] = relation_codes("40") - {
+    Relation.GRANDSONS_WIFE,
+    Relation.GRANDDAUGHTERS_HUSBAND,
+    Relation.GREAT_GRANDSON,
+    Relation.GREAT_GRANDDAUGHTER,
+}
+#: The head's own parents, step or adoptive included (父母, 父亲, 母亲, 继父/继母, 其他父母关系), not in-laws.
+RELATION_PARENT_CODES: frozenset[str] = relation_codes("50") - {
+    Relation.HUSBANDS_FATHER,
+    Relation.HUSBANDS_MOTHER,
+    Relation.WIFES_FATHER,
+    Relation.WIFES_MOTHER,
+}
+
+#: Codes replaced when data leaves the system for another one (data exchange, 数据交换), per table. Only
+#: 学历 has one: the local 99 文盲或半文盲 is not in GB/T 4658-2006 and goes out as 90 其他. 家庭关系 keeps 99,
+#: which is the standard's own 非亲属 (its 90 is 姑母).
+EXCHANGE_CODES: dict[type[models.TextChoices], dict[str, str]] = {
+    Education: {Education.ILLITERATE.value: Education.OTHER.value},
+}
+
+
+def exchange_code(table: type[models.TextChoices], code: object) -> str:
+    """The code to send to another system for ``code`` of ``table`` (``exchange_code(Education, "99") == "90"``)."""
+    text = "" if code is None else str(code)
+    return EXCHANGE_CODES.get(table, {}).get(text, text)

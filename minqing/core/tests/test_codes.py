@@ -88,3 +88,137 @@ def test_label_helper() -> None:
     assert label(Relation, "XX") == "XX"
     assert label(Sex, None) == ""
     assert label(Sex, "") == ""
+
+
+# GB/T 4761-2008 and GB/T 4658-2006 in full (the standards' own tables).
+RELATION_TABLE = (
+    "01 02 10 11 12 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 "
+    "50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 "
+    "80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 99"
+).split()
+EDUCATION_TABLE = (
+    "10 11 12 13 14 15 16 17 18 19 20 21 22 23 28 30 31 32 33 40 41 42 43 44 45 46 47 48 49 "
+    "60 61 62 63 70 71 73 80 81 83 90"
+).split()
+
+
+def test_relation_table_is_complete() -> None:
+    assert Relation.values == RELATION_TABLE
+    assert Relation("24").label == "三子"
+    assert Relation("29").label == "其他儿子"
+    assert Relation("36").label == "五女"
+    assert Relation("45").label == "孙媳妇或外孙媳妇"
+    assert Relation("57").label == "继父或养父"
+    assert Relation("58").label == "继母或养母"
+    assert Relation("66").label == "曾祖父"
+    assert Relation("79").label == "其他兄弟姐妹"
+    assert Relation("81").label == "伯父"
+    assert Relation("84").label == "婶母"
+    assert Relation("90").label == "姑母"
+    assert Relation("96").label == "外甥女"
+
+
+def test_existing_relation_and_education_values_unchanged() -> None:
+    # Stored data uses these: the values (and member names) must never move.
+    assert (Relation.HEAD, Relation.SPOUSE, Relation.SON, Relation.DAUGHTER) == ("02", "10", "20", "30")
+    assert (Relation.SON_IN_LAW, Relation.DAUGHTER_IN_LAW, Relation.OTHER) == ("28", "38", "80")
+    assert (Relation.OTHER_RELATIVE, Relation.NON_RELATIVE) == ("97", "99")
+    assert (Education.DOCTORATE, Education.MASTER, Education.BACHELOR, Education.JUNIOR_COLLEGE) == (
+        "11",
+        "14",
+        "21",
+        "31",
+    )
+    assert (Education.HIGH_SCHOOL, Education.JUNIOR_HIGH, Education.PRIMARY) == ("61", "71", "81")
+    assert (Education.OTHER, Education.ILLITERATE) == ("90", "99")
+    assert Relation.DAUGHTER.label == "女"  # pgettext("relation to the head", …) kept
+
+
+def test_education_table_has_the_sub_codes() -> None:
+    assert Education.values == [*EDUCATION_TABLE, "99"]
+    assert Education("73").label == "初中肄业"
+    assert Education("83").label == "小学肄业"
+    assert Education("62").label == "普通高中结业"
+    assert Education("71").label == "初中毕业"
+    assert Education("70").label == "初级中学教育"
+    assert Education("28").label == "大学普通班毕业"
+
+
+@pytest.mark.parametrize(
+    ("code", "level"),
+    [
+        ("73", "70"),
+        ("71", "70"),
+        ("70", "70"),
+        ("83", "80"),
+        ("13", "10"),
+        ("28", "20"),
+        ("49", "40"),
+        ("63", "60"),
+        ("90", "90"),
+        ("99", "99"),
+        ("", ""),
+        (None, ""),
+        ("7", ""),
+        ("ab", ""),
+        ("０３", ""),
+    ],
+)
+def test_education_level(code: object, level: str) -> None:
+    assert codes.education_level(code) == level
+
+
+@pytest.mark.parametrize(
+    ("code", "group"),
+    [
+        ("45", "40"),
+        ("24", "20"),
+        ("28", "20"),
+        ("38", "30"),
+        ("01", "00"),
+        ("02", "00"),
+        ("12", "10"),
+        ("57", "50"),
+        ("69", "60"),
+        ("79", "70"),
+        ("81", "80"),
+        ("90", "80"),
+        ("96", "80"),
+        ("99", "80"),
+        ("", ""),
+        (None, ""),
+        ("123", ""),
+    ],
+)
+def test_relation_group(code: object, group: str) -> None:
+    assert codes.relation_group(code) == group
+
+
+def test_every_code_has_a_level_or_group_in_its_table() -> None:
+    assert all(codes.education_level(c) in Education.values for c in Education.values)
+    assert all(codes.relation_group(c) in {"00", *Relation.values} for c in Relation.values)
+
+
+def test_code_sets_for_rules() -> None:
+    assert codes.education_codes("70") == {"70", "71", "73"}
+    assert codes.EDUCATION_COLLEGE_CODES == set(EDUCATION_TABLE[:19])  # 10 … 33
+    assert "41" not in codes.EDUCATION_COLLEGE_CODES and "99" not in codes.EDUCATION_COLLEGE_CODES
+    assert codes.relation_codes("10") == codes.RELATION_SPOUSE_CODES == {"10", "11", "12"}
+    assert codes.RELATION_HEAD_CODES == {"01", "02"}
+    children = codes.RELATION_CHILD_CODES
+    assert {"20", "24", "25", "26", "27", "29", "30", "34", "37", "39"} <= children
+    assert not children & {"28", "38"} and codes.RELATION_CHILD_IN_LAW_CODES == {"28", "38"}
+    assert codes.RELATION_GRANDCHILD_CODES == {"40", "41", "42", "43", "44", "49"}
+    assert codes.RELATION_PARENT_CODES == {"50", "51", "52", "57", "58", "59"}
+    assert codes.relation_codes("80") == {c for c in RELATION_TABLE if c >= "80"}
+
+
+def test_exchange_codes() -> None:
+    # The local 99 文盲或半文盲 is not in GB/T 4658-2006: it leaves as 90 其他.
+    assert codes.exchange_code(Education, "99") == "90"
+    assert codes.exchange_code(Education, Education.ILLITERATE) == "90"
+    assert codes.exchange_code(Education, "73") == "73"
+    # 99 非亲属 is GB/T 4761's own code (and its 90 is 姑母): unchanged.
+    assert codes.exchange_code(Relation, "99") == "99"
+    assert codes.exchange_code(Education, None) == ""
+    assert set(codes.EXCHANGE_CODES) == {Education}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 
 import pytest
 
@@ -11,8 +12,10 @@ from minqing.core.codes import Sex
 from minqing.core.idnumber import (
     EARLIEST_BIRTH_YEAR,
     IdNumberError,
+    address_codes,
     birth_date_of,
     check_consistency,
+    is_known_address_code,
     is_valid_id_number,
     make_id_number,
     mask_id_number,
@@ -30,9 +33,9 @@ def reference_check_char(body17: str) -> str:
     return "10X98765432"[sum(int(d) * w for d, w in zip(body17, WEIGHTS, strict=True)) % 11]
 
 
-def error_code(raw: str, **kwargs: object) -> str:
+def error_code(raw: str, *, today: datetime.date | None = None) -> str:
     with pytest.raises(IdNumberError) as info:
-        normalize_id_number(raw, **kwargs)
+        normalize_id_number(raw, today=today)
     assert str(info.value)  # always carries a user-facing message
     return info.value.code
 
@@ -101,10 +104,65 @@ def test_none_is_required_error() -> None:
     assert info.value.code == "required"
 
 
-def test_unknown_county_with_known_province_is_accepted() -> None:
-    # 520699 is not a county, but old/abolished codes exist; only the province is checked.
-    number = make_id_number("520699", datetime.date(1970, 5, 6), 123)
-    assert normalize_id_number(number) == number
+@pytest.mark.parametrize(
+    ("address", "born"),
+    [
+        ("522223", datetime.date(1975, 3, 8)),  # 玉屏侗族自治县 until 2011 (铜仁地区), now 520622
+        ("522223", datetime.date(2015, 3, 8)),  # the code is accepted whatever the birth date
+        ("520622", datetime.date(1960, 1, 1)),  # 玉屏 since 2011: a number re-issued after moving
+        ("522201", datetime.date(1990, 6, 1)),  # 铜仁市 (county-level) 1987–2011
+        ("110103", datetime.date(1955, 2, 2)),  # 北京崇文区, abolished 2010
+        ("440524", datetime.date(1880, 1, 1)),  # 潮阳县 1983–1993 (the standard's own example)
+        ("520000", datetime.date(1950, 1, 1)),  # a province-level code, as early numbers carry
+        ("830000", datetime.date(1988, 8, 8)),  # residence permit of a Taiwan resident
+        ("810000", datetime.date(1988, 8, 8)),  # residence permit of a Hong Kong resident
+    ],
+)
+def test_historical_address_codes_are_accepted(address: str, born: datetime.date) -> None:
+    number = make_id_number(address, born, 123)
+    assert normalize_id_number(number, today=datetime.date(2026, 1, 1)) == number
+
+
+@pytest.mark.parametrize("address", ["529999", "520699", "110199", "138000", "710101"])
+def test_unknown_address_code_is_refused(address: str) -> None:
+    number = make_id_number(address, datetime.date(1970, 5, 6), 123)  # right check character
+    with pytest.raises(IdNumberError) as info:
+        normalize_id_number(number)
+    assert info.value.code == "address" and info.value.field == "id_number"
+    assert f"“{address}”" in str(info.value) and "不是有效的行政区划代码" in str(info.value)
+    assert not is_valid_id_number(number)
+
+
+def test_unknown_address_code_is_refused_in_a_fifteen_digit_number() -> None:
+    with pytest.raises(IdNumberError) as info:
+        normalize_id_number("529999700506123")
+    assert info.value.code == "address"
+
+
+def test_address_table_is_loaded_once_and_complete() -> None:
+    assert address_codes() is address_codes()  # cached
+    codes = address_codes()
+    assert len(codes) > 6000
+    assert {"522223", "520622", "522200", "110105", "650000"} <= codes
+    assert all(len(code) == 6 and code.isdigit() for code in codes)
+    assert is_known_address_code("522223") and not is_known_address_code("529999")
+
+
+def test_address_check_is_fast() -> None:
+    numbers = [make_id_number("522223", datetime.date(1970, 1, 1), n) for n in range(1000)]
+    started = time.perf_counter()
+    for number in numbers:
+        normalize_id_number(number)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_checksum_rule_unchanged_with_known_address() -> None:
+    good = make_id_number("522223", datetime.date(1975, 3, 8), 124)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    with pytest.raises(IdNumberError) as info:
+        normalize_id_number(bad)
+    assert info.value.code == "checksum"
+    assert good[17] == reference_check_char(good[:17])
 
 
 def test_fifteen_digit_upgrade() -> None:
@@ -190,9 +248,9 @@ def test_make_id_number_round_trip() -> None:
     rng = random.Random(20240601)
     start = datetime.date(EARLIEST_BIRTH_YEAR, 1, 1)
     span = (datetime.date(2024, 12, 31) - start).days
-    provinces = ["11", "32", "44", "52", "65", "81", "82"]
+    addresses = sorted(address_codes())
     for _ in range(5000):
-        address = rng.choice(provinces) + f"{rng.randrange(10000):04d}"
+        address = rng.choice(addresses)
         birth = start + datetime.timedelta(days=rng.randrange(span + 1))
         seq = rng.randrange(1000)
         number = make_id_number(address, birth, seq)
@@ -234,7 +292,10 @@ def test_mask_phone() -> None:
     assert mask_phone(" 138 1234 5678 ") == "138****5678"
     assert mask_phone("+86 138-1234-5678") == "138****5678"
     assert mask_phone(13812345678) == "138****5678"
-    assert mask_phone("0851-1234567") == "**********67"
+    assert mask_phone("0851-1234567") == "0851-***4567"
+    assert mask_phone("085122222222") == "0851-****2222"
+    assert mask_phone("0851-22222222-123") == "0851-****2222"  # the extension is dropped
+    assert mask_phone("010-12345678") == "010-****5678"
     assert mask_phone("12345") == "***45"
     assert mask_phone("12") == "**"
     assert mask_phone(None) == ""
