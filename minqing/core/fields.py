@@ -108,3 +108,18 @@ class _BlindIn(_BlindLookup):
         if isinstance(self.rhs, str) or not hasattr(self.rhs, "__iter__"):
             raise FieldError("__in on an encrypted field needs a list of values.")
         return list(self.rhs)
+
+
+class CodeListField(models.JSONField):
+    """A list of codes of one code table (多选), e.g. 风险类型. ``code_table`` names the codes in history.
+
+    The table is not part of the migration state: it only labels values, the model's ``clean`` checks them.
+    """
+
+    def __init__(self, *args: Any, code_table: type[models.Choices] | None = None, **kwargs: Any) -> None:
+        self.code_table = code_table
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "minqing.core.fields.CodeListField", args, kwargs

@@ -30,7 +30,8 @@ def display(instance: models.Model, field: models.Field[Any, Any], value: Any) -
     if isinstance(field, models.BooleanField):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        table = getattr(field, "code_table", None)  # core.fields.CodeListField: codes shown by their labels
+        return "、".join(str(dict(table.choices).get(v, v)) if table else str(v) for v in value)
     return str(value)
 
 

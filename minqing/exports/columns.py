@@ -2,8 +2,9 @@
 
 A column is ``(header, width, value)``, where ``value(row, ctx)`` reads one model instance. ``ctx.mask`` says
 whether sensitive fields are masked (see ``selectors.may_reveal_all``); their cells are ``sensitive_value``.
-``ctx.hidden`` names the privacy classes (``core.restricted``: health) the file may not show (see
-``selectors.hidden_classes``); their cells are ``restricted_value``.
+``ctx.hidden`` names the privacy classes (``core.restricted``: health, minors) the file may not show (see
+``selectors.hidden_classes``); their cells are ``restricted_value``, hidden on the rows the class applies to
+(every row for health, persons under 14 for minors).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import Area, Level
-from minqing.core import restricted, sensitive
+from minqing.core import codes, restricted, sensitive
 from minqing.registry.models import Household, Person
 
 
@@ -71,13 +72,16 @@ def restricted_value(
     model: type, name: str, value: Callable[[Any, Context], Any]
 ) -> Callable[[Any, Context], Any]:
     """A restricted field's cell (``core.restricted``): ``value`` unless the file may not show the field's
-    class. A field that is not registered restricted fails here, at import, not as a leak."""
+    class and the class applies to the row (a minor's ID number; an adult's shows). A field that is not
+    registered restricted fails here, at import, not as a leak."""
     privacy_class = restricted.class_of(model, name)
     if privacy_class is None:
         raise LookupError(f"{model.__name__}.{name} is not registered in core.restricted")
 
     def cell(obj: Any, ctx: Context) -> Any:
-        return str(restricted.HIDDEN_VALUE) if privacy_class in ctx.hidden else value(obj, ctx)
+        if privacy_class in ctx.hidden and restricted.applies(model, privacy_class, obj):
+            return str(restricted.HIDDEN_VALUE)
+        return value(obj, ctx)
 
     return cell
 
@@ -88,15 +92,51 @@ def _disability(p: Person, ctx: Context) -> str:
     return "/".join([ctx.label(p, "disability_category"), ctx.label(p, "disability_grade")])
 
 
+def _codes(table: Any, values: list[str]) -> str:
+    names = dict(table.choices)
+    return "、".join(str(names.get(v, v)) for v in values or [])
+
+
+# Issue 11 fields: identity, school, self-care, area codes, parents and guardian, welfare flags.
+WELFARE_PERSON_COLUMNS: list[Column] = [
+    (_("无身份证号原因"), 12, lambda p, ctx: ctx.label(p, "no_id_reason")),
+    (_("学段"), 8, lambda p, ctx: ctx.label(p, "school_stage")),
+    (_("就读学校"), 20, lambda p, ctx: p.school),
+    (_("生活自理能力"), 10, lambda p, ctx: ctx.label(p, "self_care")),
+    (_("户籍地区划代码"), 14, lambda p, ctx: p.registered_area),
+    (_("现住地区划代码"), 14, lambda p, ctx: p.current_area),
+    (_("父亲"), 10, lambda p, ctx: p.father.name if p.father_id else ""),
+    (_("母亲"), 10, lambda p, ctx: p.mother.name if p.mother_id else ""),
+    (_("监护人姓名"), 10, lambda p, ctx: p.guardian_name),
+    (_("监护人与本人关系"), 10, lambda p, ctx: p.guardian_relation),
+    (_("监护人联系电话"), 14, sensitive_value(Person, "guardian_phone")),
+    (_("不能履行监护职责原因"), 14, lambda p, ctx: ctx.label(p, "cannot_guard_reason")),
+    (_("孤儿"), 6, lambda p, ctx: yes_no(p.orphan)),
+    (_("事实无人抚养儿童"), 8, lambda p, ctx: yes_no(p.de_facto_unsupported)),
+    (_("大病"), 6, restricted_value(Person, "serious_illness", lambda p, ctx: yes_no(p.serious_illness))),
+]
+WELFARE_HOUSEHOLD_COLUMNS: list[Column] = [
+    (_("通生活用电"), 8, lambda h, ctx: yes_no(h.has_electricity)),
+    (_("入户路类型"), 10, lambda h, ctx: ctx.label(h, "road_access")),
+    (_("卫生厕所"), 8, lambda h, ctx: yes_no(h.sanitary_toilet)),
+    (_("主要燃料"), 12, lambda h, ctx: ctx.label(h, "cooking_fuel")),
+    (_("纳入监测日期"), 12, lambda h, ctx: h.monitoring_start or ""),
+    (_("风险消除日期"), 12, lambda h, ctx: h.risk_cleared_on or ""),
+    (_("风险类型"), 20, lambda h, ctx: _codes(codes.RiskType, h.risk_types)),
+    (_("易地扶贫搬迁户"), 8, lambda h, ctx: yes_no(h.relocated)),
+    (_("安置点"), 16, lambda h, ctx: h.resettlement_site),
+    (_("计生户类型"), 12, lambda h, ctx: ctx.label(h, "family_planning")),
+]
+
 PERSON_COLUMNS: list[Column] = [
     (_("姓名"), 10, lambda p, ctx: p.name),
     (_("性别"), 6, lambda p, ctx: ctx.label(p, "sex")),
-    (_("出生日期"), 12, lambda p, ctx: p.birth_date),
+    (_("出生日期"), 12, restricted_value(Person, "birth_date", lambda p, ctx: p.birth_date)),
     (_("年龄"), 6, lambda p, ctx: p.age_on(ctx.today)),
     (_("民族"), 8, lambda p, ctx: ctx.label(p, "ethnicity")),
     (_("与户主关系"), 10, lambda p, ctx: ctx.label(p, "relation")),
-    (_("公民身份号码"), 21, sensitive_value(Person, "id_number")),
-    (_("联系电话"), 14, sensitive_value(Person, "phone")),
+    (_("公民身份号码"), 21, restricted_value(Person, "id_number", sensitive_value(Person, "id_number"))),
+    (_("联系电话"), 14, restricted_value(Person, "phone", sensitive_value(Person, "phone"))),
     (_("居住状态"), 12, lambda p, ctx: ctx.label(p, "residence_status")),
     (_("健康状况"), 12, restricted_value(Person, "health", lambda p, ctx: ctx.label(p, "health"))),
     (_("残疾类别/等级"), 14, restricted_value(Person, "disability_category", _disability)),
@@ -106,8 +146,9 @@ PERSON_COLUMNS: list[Column] = [
     (_("所属村/组"), 16, lambda p, ctx: village_group(p.area)),
     (_("网格"), 16, lambda p, ctx: p.grid.name if p.grid_id else ""),
     (_("住址"), 30, lambda p, ctx: p.current_address or p.household.address),
+    *WELFARE_PERSON_COLUMNS,
 ]
-PERSON_RELATED = ["household", "area__parent", "grid"]
+PERSON_RELATED = ["household", "area__parent", "grid", "father", "mother"]
 PERSON_ORDER = ["area_path", "household__number", "relation", "birth_date", "pk"]
 
 HOUSEHOLD_COLUMNS: list[Column] = [
@@ -132,6 +173,7 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     (_("耕地(亩)"), 8, lambda h, ctx: float(h.cultivated_land_mu)),
     (_("林地(亩)"), 8, lambda h, ctx: float(h.forest_land_mu)),
     (_("帮扶责任人"), 10, lambda h, ctx: str(h.responsible_cadre) if h.responsible_cadre_id else ""),
+    *WELFARE_HOUSEHOLD_COLUMNS,
 ]
 HOUSEHOLD_RELATED = ["area__parent", "grid", "responsible_cadre"]
 HOUSEHOLD_ORDER = ["area_path", "number"]

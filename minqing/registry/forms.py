@@ -72,6 +72,12 @@ class HouseholdForm(PlacedForm):
         label=_("其他致贫原因"),
         widget=forms.CheckboxSelectMultiple,
     )
+    risk_types = forms.MultipleChoiceField(
+        choices=codes.RiskType.choices,
+        required=False,
+        label=_("风险类型(多选)"),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Household
@@ -81,6 +87,7 @@ class HouseholdForm(PlacedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["other_poverty_causes"].widget.attrs["class"] = ""
+        self.fields["risk_types"].widget.attrs["class"] = ""
         self.fields["responsible_cadre"].queryset = assignable_cadres(user)
         self.custom_fields = list(CustomField.objects.filter(is_active=True))
         stored = self.instance.custom or {}
@@ -127,6 +134,14 @@ def custom_form_field(custom: CustomField, initial) -> forms.Field:
     return forms.CharField(label=label, required=False, initial=initial, widget=widget, strip=False)
 
 
+class ParentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name}（{obj.birth_date.year}）" if obj.birth_date else obj.name
+
+
+PARENTS = {"father": (codes.Sex.MALE, _("父亲")), "mother": (codes.Sex.FEMALE, _("母亲"))}
+
+
 class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
     version = VersionField(required=False)
 
@@ -139,14 +154,42 @@ class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
             "away_since": forms.DateInput(),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, household=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        if household is None and self.instance.household_id:
+            household = self.instance.household
+        self.limit_parents(user, household)
         self.fields["id_number"].widget.attrs.update(
             {"autocomplete": "off", "inputmode": "text", "maxlength": 18}
         )
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+
+    def limit_parents(self, user, household) -> None:
+        """父亲/母亲: offered among the household's members of that sex (plus the person already linked);
+        accepted among the persons the user may view (a parent may live in another household)."""
+        for name, (sex, role) in PARENTS.items():
+            if name not in self.fields:
+                continue
+            members = household.members.all() if household is not None else Person.objects.none()
+            accepted = Person.objects.visible_to(user, "view") if user is not None else members
+            field = ParentChoiceField(
+                accepted,
+                required=False,
+                label=self.fields[name].label,
+                error_messages={
+                    "invalid_choice": _("请从本户成员中选择%(role)s；所选人员不存在或不在您的管辖范围内。")
+                    % {"role": role}
+                },
+            )
+            offered = list(members.filter(sex=sex).exclude(pk=self.instance.pk).order_by("birth_date")[:50])
+            current = getattr(self.instance, name) if getattr(self.instance, f"{name}_id") else None
+            if current is not None and current not in offered:
+                offered.append(current)
+            field.widget.choices = [("", "—"), *[(p.pk, field.label_from_instance(p)) for p in offered]]
+            field.widget.attrs["class"] = "form-select"
+            self.fields[name] = field
 
     def validate_unique(self):
         """ID uniqueness is checked by the service, whose message respects the user's scope."""
@@ -159,7 +202,10 @@ class HeadForm(PersonForm):
     """The head's person block on the new-household page (relation is fixed to 户主)."""
 
     class Meta(PersonForm.Meta):
-        fields = [f for f in PERSON_FIELDS if f not in ("relation", "deceased", "death_date")]
+        # A new household has no members yet to link as parents: links are set on the person's edit page.
+        fields = [
+            f for f in PERSON_FIELDS if f not in ("relation", "deceased", "death_date", "father", "mother")
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

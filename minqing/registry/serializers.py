@@ -24,7 +24,13 @@ from .services import (
     PLACE_FIELDS,
 )
 
-RESTRICTED_HELP = _("健康信息：无权查看健康信息（health）的用户得到 null。")
+RESTRICTED_HELP = {
+    "health": _("健康信息：无权查看健康信息（health）的用户得到 null。"),
+    "minors": _(
+        "未满十四周岁未成年人的信息：无权查看未成年人信息（minors）的用户得到 null；成年人的照常返回。"
+    ),
+}
+RESTRICTED_OTHER = _("无权查看的用户得到 null。")
 VERSION_REQUIRED = _("请提交您读取这条记录时的版本号（version），以免覆盖他人在此期间的修改。")
 
 # ------------------------------------------------------------------------------------------ fields
@@ -83,6 +89,13 @@ class PovertyCausesField(serializers.ListField):
     child = serializers.ChoiceField(choices=codes.PovertyCause.choices)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": codes.RiskType.values}})
+class RiskTypesField(serializers.ListField):
+    """风险类型(多选): a list of codes of the 风险类型 table."""
+
+    child = serializers.ChoiceField(choices=codes.RiskType.choices)
+
+
 class MaskedField(serializers.CharField):
     """A sensitive field's value, masked by its registered mask; the clear value only through ``reveal``."""
 
@@ -113,7 +126,7 @@ class MaskedOutput(serializers.ModelSerializer):
             if source in restricted_fields:  # null for readers without the right: the schema says so
                 self._restricted[name] = source
                 fields[name].allow_null = True
-                fields[name].help_text = RESTRICTED_HELP
+                fields[name].help_text = RESTRICTED_HELP.get(restricted_fields[source], RESTRICTED_OTHER)
         return fields
 
     def to_representation(self, instance: Any) -> Any:
@@ -310,6 +323,13 @@ class HeadSerializer(WriteSerializer):
 
     # Normalised (full-width, spaces, 15 digits) and checked by the service, so no length limit here.
     id_number = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=40)
+    # Parents may live in another household: any person the caller may view.
+    father = ScopedPrimaryKeyField(
+        model=Person, action="view", required=False, allow_null=True, label="父亲（人员 id）"
+    )
+    mother = ScopedPrimaryKeyField(
+        model=Person, action="view", required=False, allow_null=True, label="母亲（人员 id）"
+    )
 
     class Meta:
         model = Person
@@ -344,6 +364,7 @@ class HouseholdUpdateSerializer(PlacedInput):
 
     responsible_cadre = CadreField(required=False, allow_null=True, label="帮扶责任人（用户编号）")
     other_poverty_causes = PovertyCausesField(required=False, label="其他致贫原因")
+    risk_types = RiskTypesField(required=False, label="风险类型(多选)")
     custom = serializers.DictField(
         required=False,
         label="自定义字段",

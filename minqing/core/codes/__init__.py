@@ -16,6 +16,7 @@ from django.db import models
 from .governance import *  # noqa: F403
 from .local import *  # noqa: F403
 from .person import *  # noqa: F403
+from .welfare import *  # noqa: F403
 
 
 def label(choices_cls: type[models.Choices], code: object) -> str:

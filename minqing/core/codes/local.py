@@ -49,6 +49,9 @@ class UrbanRuralType(models.TextChoices):
 class ResidenceStatus(models.TextChoices):
     AT_HOME = "10", _("在家")
     MIGRANT_WORKER = "20", _("外出务工")
+    # Away but not working: children living with their parents where these work (随迁子女), elders living
+    # with a child in a city (投亲). Not left behind, and not 留守 either.
+    AWAY_WITH_FAMILY = "21", _("外出（随迁、投亲）")
     INFLOW = "30", _("流入")
     AT_SCHOOL = "40", _("在校")
     IN_SERVICE = "50", _("服役")

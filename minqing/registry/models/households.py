@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import AreaPlaced
 from minqing.core import codes, restricted, sensitive
-from minqing.core.fields import EncryptedCharField, blind_index
+from minqing.core.fields import CodeListField, EncryptedCharField, blind_index
 from minqing.core.idnumber import (
     IdNumberError,
     check_consistency,
@@ -25,6 +25,8 @@ from minqing.core.idnumber import (
 )
 from minqing.core.models import Versioned
 from minqing.core.scoping import GridScopedQuerySet
+
+from .rules import household_errors, person_errors, validate_area_code
 
 
 class HouseholdQuerySet(GridScopedQuerySet):
@@ -52,6 +54,8 @@ class Household(AreaPlaced, Versioned):
     # 脱贫攻坚 / 防止返贫
     poverty_alleviated = models.BooleanField(_("脱贫户"), default=False)
     alleviated_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    relocated = models.BooleanField(_("易地扶贫搬迁户"), default=False)
+    resettlement_site = models.CharField(_("安置点"), max_length=100, blank=True)
     monitoring_status = models.CharField(
         _("监测状态"), max_length=10, choices=codes.MonitoringStatus.choices, default="", blank=True
     )
@@ -59,16 +63,24 @@ class Household(AreaPlaced, Versioned):
         _("监测对象类型"), max_length=1, choices=codes.MonitoringType.choices, blank=True
     )
     risk_type = models.CharField(_("主要风险类型"), max_length=2, choices=codes.RiskType.choices, blank=True)
+    monitoring_start = models.DateField(_("纳入监测日期"), null=True, blank=True)
+    risk_cleared_on = models.DateField(_("风险消除日期"), null=True, blank=True)
+    risk_types = CodeListField(_("风险类型(多选)"), code_table=codes.RiskType, default=list, blank=True)
     main_poverty_cause = models.CharField(
         _("主要致贫原因"), max_length=2, choices=codes.PovertyCause.choices, blank=True
     )
-    other_poverty_causes = models.JSONField(_("其他致贫原因"), default=list, blank=True)
+    other_poverty_causes = CodeListField(
+        _("其他致贫原因"), code_table=codes.PovertyCause, default=list, blank=True
+    )
     # 社会救助
     dibao = models.CharField(
         _("低保"), max_length=5, choices=codes.AssistanceLevel.choices, default="", blank=True
     )
     tekun = models.CharField(
         _("特困供养"), max_length=9, choices=codes.DestituteSupport.choices, default="", blank=True
+    )
+    family_planning = models.CharField(
+        _("计生户类型"), max_length=1, choices=codes.FamilyPlanning.choices, blank=True
     )
     # 资源
     cultivated_land_mu = models.DecimalField(
@@ -83,6 +95,15 @@ class Household(AreaPlaced, Versioned):
     housing_secure = models.BooleanField(_("住房安全有保障"), default=True)
     water_safe = models.BooleanField(_("饮水安全"), default=True)
     water_difficulty = models.CharField(_("饮水困难情况"), max_length=200, blank=True)
+    # 生活条件
+    has_electricity = models.BooleanField(_("通生活用电"), default=True)
+    road_access = models.CharField(
+        _("入户路类型"), max_length=1, choices=codes.RoadAccess.choices, blank=True
+    )
+    sanitary_toilet = models.BooleanField(_("卫生厕所"), default=False)
+    cooking_fuel = models.CharField(
+        _("主要燃料"), max_length=1, choices=codes.CookingFuel.choices, blank=True
+    )
     difficulties = models.TextField(_("困难及诉求"), blank=True)
     responsible_cadre = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,10 +163,18 @@ class Household(AreaPlaced, Versioned):
             raise ValidationError({"other_poverty_causes": _("其他致贫原因不要重复选择。")})
         if self.main_poverty_cause in causes:
             raise ValidationError({"other_poverty_causes": _("其他致贫原因不应重复主要致贫原因。")})
+        if errors := household_errors(self):
+            raise ValidationError(errors)
 
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def risk_types_display(self) -> str:
+        """风险类型(多选) as their names, e.g. "因病、因学"."""
+        names = dict(codes.RiskType.choices)
+        return "、".join(str(names.get(code, code)) for code in self.risk_types or [])
 
     @property
     def guarantees(self) -> list[tuple[str, bool]]:
@@ -187,6 +216,9 @@ class Person(AreaPlaced, Versioned):
     # One ID number is one person in the whole database (person_id_number_unique); NULL while unknown (信息不全).
     # ID number, phone and certificate number are stored encrypted (core.fieldcrypt) and found by exact value.
     id_number = EncryptedCharField(_("公民身份号码"), max_length=18, null=True, blank=True)
+    no_id_reason = models.CharField(
+        _("无身份证号原因"), max_length=1, choices=codes.NoIdReason.choices, blank=True
+    )
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     name_initials = models.CharField(
         _("姓名拼音首字母"), max_length=50, blank=True, db_index=True, editable=False
@@ -208,6 +240,8 @@ class Person(AreaPlaced, Versioned):
         default=codes.PoliticalStatus.MASSES,
     )
     education = models.CharField(_("学历"), max_length=2, choices=codes.Education.choices, blank=True)
+    school_stage = models.CharField(_("学段"), max_length=2, choices=codes.SchoolStage.choices, blank=True)
+    school = models.CharField(_("就读学校"), max_length=100, blank=True)
     religion = models.CharField(
         _("宗教信仰"), max_length=2, choices=codes.Religion.choices, default=codes.Religion.NONE
     )
@@ -215,7 +249,13 @@ class Person(AreaPlaced, Versioned):
     occupation = models.CharField(_("职业"), max_length=50, blank=True)
     workplace = models.CharField(_("服务处所"), max_length=100, blank=True)
     phone = EncryptedCharField(_("联系方式"), max_length=20, blank=True, validators=[validate_phone])
+    registered_area = models.CharField(
+        _("户籍地区划代码"), max_length=12, blank=True, validators=[validate_area_code]
+    )
     registered_address = models.CharField(_("户籍地详址"), max_length=200, blank=True)
+    current_area = models.CharField(
+        _("现住地区划代码"), max_length=12, blank=True, validators=[validate_area_code]
+    )
     current_address = models.CharField(_("现住地详址"), max_length=200, blank=True)
     registration_match = models.BooleanField(_("人户一致"), default=True)
     residence_status = models.CharField(
@@ -236,6 +276,7 @@ class Person(AreaPlaced, Versioned):
         _("健康状况"), max_length=2, choices=codes.Health.choices, default=codes.Health.HEALTHY
     )
     chronic_disease = models.CharField(_("慢性病"), max_length=100, blank=True)
+    serious_illness = models.BooleanField(_("大病"), default=False)
     disability_category = models.CharField(
         _("残疾类别"), max_length=1, choices=codes.DisabilityCategory.choices, blank=True
     )
@@ -246,12 +287,40 @@ class Person(AreaPlaced, Versioned):
     labor_ability = models.CharField(
         _("劳动能力"), max_length=1, choices=codes.LaborAbility.choices, blank=True
     )
+    self_care = models.CharField(_("生活自理能力"), max_length=1, choices=codes.SelfCare.choices, blank=True)
     skills = models.CharField(_("技能特长"), max_length=200, blank=True)
     military_service = models.CharField(
         _("兵役状况"), max_length=1, choices=codes.MilitaryService.choices, blank=True
     )
     medical_insurance = models.BooleanField(_("参加基本医疗保险"), default=True)
     pension_insurance = models.BooleanField(_("参加基本养老保险"), default=False)
+    # 家庭关系与监护 (a parent may live in another household: links are by person, not by generation)
+    father = models.ForeignKey(
+        "self",
+        verbose_name=_("父亲"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children_as_father",
+    )
+    mother = models.ForeignKey(
+        "self",
+        verbose_name=_("母亲"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children_as_mother",
+    )
+    guardian_name = models.CharField(_("监护人姓名"), max_length=50, blank=True)
+    guardian_relation = models.CharField(_("监护人与本人关系"), max_length=20, blank=True)
+    guardian_phone = EncryptedCharField(
+        _("监护人联系电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    cannot_guard_reason = models.CharField(
+        _("不能履行监护职责原因"), max_length=1, choices=codes.CannotGuard.choices, blank=True
+    )
+    orphan = models.BooleanField(_("孤儿"), default=False)
+    de_facto_unsupported = models.BooleanField(_("事实无人抚养儿童"), default=False)
     deceased = models.BooleanField(_("已故"), default=False)
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
 
@@ -321,6 +390,7 @@ class Person(AreaPlaced, Versioned):
             errors["inflow_reason"] = _("流入人口请选择流入原因。")
         if self.away_since and self.away_since > today:
             errors["away_since"] = _("外出时间不能晚于今天。")
+        errors = {**person_errors(self), **errors}
         if errors:
             raise ValidationError(errors)
 
@@ -331,6 +401,10 @@ class Person(AreaPlaced, Versioned):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def guardian_phone_masked(self) -> str:
+        return mask_phone(self.guardian_phone)
 
     @property
     def disability_cert_no_masked(self) -> str:
@@ -347,10 +421,44 @@ class Person(AreaPlaced, Versioned):
 # Sensitive personal data (PIPL): masked in every output, clear only through the audited reveal.
 # The 残疾人证号 embeds the holder's 18-digit ID number, so it is masked like one.
 sensitive.register(Household, phone=mask_phone)
-sensitive.register(Person, id_number=mask_id_number, phone=mask_phone, disability_cert_no=mask_id_number)
+sensitive.register(
+    Person,
+    id_number=mask_id_number,
+    phone=mask_phone,
+    disability_cert_no=mask_id_number,
+    guardian_phone=mask_phone,
+)
 # Health data (PIPL sensitive): shown only where the reader holds the `health` right (core.restricted).
 restricted.register(
     Person,
     "health",
-    fields=["health", "chronic_disease", "disability_category", "disability_grade", "disability_cert_no"],
+    fields=[
+        "health",
+        "chronic_disease",
+        "serious_illness",
+        "disability_category",
+        "disability_grade",
+        "disability_cert_no",
+    ],
+)
+
+#: PIPL art. 28: the personal information of a minor under 14 is sensitive personal information.
+MINOR_AGE = 14
+#: The privacy class (and role action) of minors' identifiers (core.restricted, accounts.roles).
+MINORS = "minors"
+
+
+def is_minor(person: Person) -> bool:
+    """Under ``MINOR_AGE`` on today's date (Asia/Shanghai). A deceased person counts by the age they would
+    have today, so a child who died young stays protected; no birth date counts as a minor (fail closed)."""
+    if person.birth_date is None:
+        return True
+    return person.age_on(timezone.localdate()) < MINOR_AGE
+
+
+# Minors' identifiers: on persons under 14, shown only where the reader holds the `minors` right. The age in
+# years still shows everywhere and searches by age stay open; their attachments follow the same right.
+# The guardian's phone of a child's record is a way to reach the child: the same right.
+restricted.register(
+    Person, MINORS, fields=["id_number", "phone", "birth_date", "guardian_phone"], applies=is_minor
 )

@@ -14,6 +14,7 @@ from minqing.core.editing import apply_changes, changeable, check_version, valid
 from minqing.core.history import editable_fields
 
 from ..models import Household, Person
+from ..models.rules import head_errors
 from ._common import HEAD, households_changed
 from .ids import id_number_check_unique, normalized_id
 
@@ -46,6 +47,35 @@ def _check_head_rule(household: Household, person: Person) -> None:
         raise ValidationError({"relation": _("这户已经有户主了，一户只能有一位户主。请先修改原户主的关系。")})
 
 
+def _check_parents(actor: User, person: Person, before: dict[str, int | None] | None = None) -> None:
+    """父亲/母亲: persons the actor may view (the form and the API offer no others).
+
+    A link kept as it was (``before``) stays even when its person lies outside this actor's scope.
+    """
+    before = before or {}
+    wanted = {
+        f: pk for f in ("father", "mother") if (pk := getattr(person, f"{f}_id")) and pk != before.get(f)
+    }
+    visible = set(
+        Person.objects.visible_to(actor, "view").filter(pk__in=wanted.values()).values_list("pk", flat=True)
+    )
+    errors = {
+        field: _("所选人员不存在，或不在您的管辖范围内。")
+        for field, pk in wanted.items()
+        if pk not in visible
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_head_identity(person: Person, field: str = "relation") -> None:
+    """A person becoming head (moved in as head, promoted) must carry an ID or a reason and a known sex."""
+    if errors := head_errors(person):
+        raise ValidationError(
+            {field: _("%(name)s：%(problems)s") % {"name": person.name, "problems": "".join(errors.values())}}
+        )
+
+
 @transaction.atomic
 def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Person:
     household = changeable(actor, Household, household)
@@ -57,6 +87,7 @@ def person_add(*, actor: User, household: Household, data: dict[str, Any]) -> Pe
     if person.id_number:
         id_number_check_unique(actor=actor, id_number=person.id_number)
     _check_head_rule(household, person)
+    _check_parents(actor, person)
     validate(person, validate_unique=False)
     try:
         with transaction.atomic():
@@ -83,8 +114,10 @@ def person_update(*, actor: User, person: Person, data: dict[str, Any], version:
         data = {**data, "id_number": normalized_id(data["id_number"])}
         if data["id_number"] and data["id_number"] != row.id_number:
             id_number_check_unique(actor=actor, id_number=data["id_number"], exclude_pk=row.pk)
+    parents_before = {"father": row.father_id, "mother": row.mother_id}
     changes = apply_changes(row, data, PERSON_FIELDS)
     _check_head_rule(row.household, row)
+    _check_parents(actor, row, parents_before)
     if not changes:
         return row
     row.name_initials = _name_initials(row.name)
@@ -134,9 +167,12 @@ def person_move(
         if new_head is None or new_head.household_id != source.pk or new_head.pk == row.pk:
             raise ValidationError({"new_head": _("该人员是户主，迁出前请在原户中指定新户主。")})
         promote = new_head
+        _check_head_identity(new_head, "new_head")
     row.household, row.area, row.grid, row.relation = target, target.area, target.grid, relation
     row.place_paths()
     _check_head_rule(target, row)
+    if relation == HEAD:
+        _check_head_identity(row)
     row.version += 1
     row.save()
     if promote is not None:  # only after the old head has left, so the one-head rule holds throughout

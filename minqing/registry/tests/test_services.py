@@ -163,7 +163,13 @@ def test_moving_a_head_needs_a_new_head(users, tree, records):
     son = services.person_add(
         actor=users.inside,
         household=records.hv,
-        data={"name": "龙儿子", "sex": "1", "birth_date": datetime.date(2000, 1, 1), "relation": "20"},
+        data={
+            "name": "龙儿子",
+            "sex": "1",
+            "birth_date": datetime.date(2000, 1, 1),
+            "relation": "20",
+            "no_id_reason": "1",  # a head needs an ID number or a reason
+        },
     )
     with pytest.raises(ValidationError, match="指定新户主"):
         services.person_move(
@@ -180,7 +186,13 @@ def test_split_household(users, records):
     son = services.person_add(
         actor=users.inside,
         household=records.hv,
-        data={"name": "龙分户", "sex": "1", "birth_date": datetime.date(1995, 1, 1), "relation": "20"},
+        data={
+            "name": "龙分户",
+            "sex": "1",
+            "birth_date": datetime.date(1995, 1, 1),
+            "relation": "20",
+            "no_id_reason": "1",  # a head needs an ID number or a reason
+        },
     )
     new = services.household_split(actor=users.inside, household=records.hv, head=son, members=[], address="")
     assert new.head_name == "龙分户" and new.members.count() == 1

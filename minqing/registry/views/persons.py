@@ -60,7 +60,12 @@ def member_add(request, pk: int):
     return form_page(
         request,
         "registry/person_form.html",
-        PersonForm(request.POST or None, initial={"current_address": household.address}),
+        PersonForm(
+            request.POST or None,
+            initial={"current_address": household.address},
+            user=request.user,
+            household=household,
+        ),
         lambda f: services.person_add(actor=request.user, household=household, data=f.service_data()),
         context={"household": household},
         message=lambda person: _("已添加家庭成员 %(name)s。") % {"name": person.name},
@@ -78,6 +83,7 @@ def person_edit(request, pk: int):
         services.person_update,
         "registry/person_form.html",
         extra=lambda person: {"household": person.household},
+        user=request.user,
     )
 
 
