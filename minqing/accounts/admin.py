@@ -5,11 +5,15 @@ import django_otp.plugins.otp_static.admin
 import django_otp.plugins.otp_totp.admin  # noqa: F401
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from minqing.core import sensitive
+from minqing.core.forms import SensitiveInputsMixin
 
 from .http import AuthedRequest
 from .models import Assignment, Department, LoginAttempt, User
@@ -30,10 +34,28 @@ class AssignmentInline(admin.TabularInline):
     autocomplete_fields = ["area"]
 
 
+class MaskedPhoneUserChangeForm(SensitiveInputsMixin, UserChangeForm):
+    """The phone input starts empty with the masked number as its hint; left empty, the number stays."""
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = MaskedPhoneUserChangeForm
     inlines = [AssignmentInline]
-    list_display = ["username", "last_name", "first_name", "phone", "is_active", "locked_until", "last_login"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "phone_masked",
+        "is_active",
+        "locked_until",
+        "last_login",
+    ]
+
+    @admin.display(description=_("手机号"))
+    def phone_masked(self, obj: User) -> str:
+        return sensitive.masked(obj, "phone")
+
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (_("联系方式与安全"), {"fields": ("phone", "failed_logins", "otp_failures", "locked_until")}),

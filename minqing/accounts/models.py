@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minqing.core import sensitive
+from minqing.core.idnumber import mask_phone
 from minqing.core.scoping import ALL, ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -189,3 +191,8 @@ class UsernameLock(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+# A user's phone is often the same number as their registry record's (a resident's): masked in the admin and
+# in change details like every phone (core.sensitive).
+sensitive.register(User, phone=mask_phone)

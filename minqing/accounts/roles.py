@@ -8,6 +8,9 @@ Actions:
 - ``health``  read persons' health and disability details (健康状况, 慢性病, 残疾类别/等级, 残疾人证号),
               sensitive personal information under PIPL; without it pages, API, history, audit log and
               exports hide them, and searches by health conditions are refused (``core.restricted``)
+- ``minors``  read the ID number, phone, exact birth date and attachments of persons under 14 (PIPL art. 28:
+              a minor's personal information is sensitive); without it the same outputs hide them on
+              minors' records (their age in years still shows, and searches by age stay open)
 - ``export``  download lists as Excel
 - ``audit``   read the audit log of the area
 - ``manage``  users, code tables, tags and imports of the area
@@ -32,23 +35,26 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
 
 
-ACTIONS = ("view", "lookup", "change", "reveal", "health", "export", "audit", "manage")
+ACTIONS = ("view", "lookup", "change", "reveal", "health", "minors", "export", "audit", "manage")
 
 # The permission table of the docs (README "Roles"). A role grants its actions only inside the
 # area of the assignment that carries it.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset({"view", "lookup", "change", "reveal", "health"}),
-    Role.VILLAGE_CADRE: frozenset({"view", "lookup", "change", "reveal", "health", "export"}),
+    Role.GRID_WORKER: frozenset({"view", "lookup", "change", "reveal", "health", "minors"}),
+    Role.VILLAGE_CADRE: frozenset({"view", "lookup", "change", "reveal", "health", "minors", "export"}),
     # Stationed cadres read their village; their paired households are editable (visits issue).
-    Role.STATIONED_CADRE: frozenset({"view", "lookup", "reveal", "health"}),
-    Role.TOWNSHIP_STAFF: frozenset({"view", "lookup", "change", "reveal", "health", "export"}),
-    # County leaders and supervisors read files but not health data: they need no person's diagnosis.
+    Role.STATIONED_CADRE: frozenset({"view", "lookup", "reveal", "health", "minors"}),
+    Role.TOWNSHIP_STAFF: frozenset({"view", "lookup", "change", "reveal", "health", "minors", "export"}),
+    # County leaders and supervisors read files but not health data nor minors' identifiers: they need
+    # no person's diagnosis and no child's ID number.
     Role.COUNTY_LEADER: frozenset({"view", "lookup", "export"}),
     # Department staff see households only through the requests routed to their department.
     Role.DEPARTMENT_STAFF: frozenset(),
     Role.SERVICE_DESK: frozenset({"lookup"}),
     Role.SUPERVISOR: frozenset({"view", "lookup", "audit"}),
-    Role.DATA_ADMIN: frozenset({"view", "lookup", "change", "reveal", "health", "export", "audit", "manage"}),
+    Role.DATA_ADMIN: frozenset(
+        {"view", "lookup", "change", "reveal", "health", "minors", "export", "audit", "manage"}
+    ),
     # Residents use the portal, which reads their own household directly, never by area.
     Role.RESIDENT: frozenset(),
 }

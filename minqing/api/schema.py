@@ -20,7 +20,12 @@ def reveal_serializer(model: type) -> type[serializers.Serializer]:
 def _reveal_serializer(choices: tuple[str, ...]) -> type[serializers.Serializer]:
     # One class (and schema component) per choice set, e.g. PhoneRevealRequest for households and places.
     name = "".join(part.title() for choice in choices for part in choice.split("_"))
-    field = serializers.ChoiceField(choices=choices, label="要查看的字段")
+    # DRF's message repeats the input, whatever its size: name the choices instead.
+    field = serializers.ChoiceField(
+        choices=choices,
+        label="要查看的字段",
+        error_messages={"invalid_choice": "不能查看这个字段，可查看的字段：" + "、".join(choices) + "。"},
+    )
     return type(f"{name}RevealRequestSerializer", (serializers.Serializer,), {"field": field})
 
 

@@ -5,11 +5,16 @@ Health data (健康状况, 慢性病, 残疾…) is sensitive personal informati
 hold the action named like its class (``health``) in the record's area, and hidden from everyone else.
 Like sensitivity, the class is a property of the field: each app registers its fields next to its models,
 and pages, API, history, the audit log, exports and the admin ask this module. ``may_see`` is the one rule.
+
+A class may apply to some records only (``register(..., applies=...)``): the fields of minors (class
+``minors``) are restricted on persons under 14 and plain on adults. Where a record cannot be judged (an
+audit event standing for a person, a household showing its members' history) the condition is taken to
+hold: fail closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
@@ -28,16 +33,48 @@ HIDDEN = _("—（无权查看）")
 HIDDEN_VALUE = _("（无权查看）")
 
 _REGISTRY: dict[type[models.Model], dict[str, str]] = {}
+#: Per-record conditions: the class restricts a row of the model only when its condition holds for it.
+_CONDITIONS: dict[tuple[type[models.Model], str], Callable[[Any], bool]] = {}
 
 Event = TypeVar("Event")
 
 
-def register(model: type[models.Model], privacy_class: str, *, fields: Iterable[str]) -> None:
-    """Declare ``fields`` of ``model`` readable only with the action ``privacy_class`` (e.g. "health")."""
+def register(
+    model: type[models.Model],
+    privacy_class: str,
+    *,
+    fields: Iterable[str],
+    applies: Callable[[Any], bool] | None = None,
+) -> None:
+    """Declare ``fields`` of ``model`` readable only with the action ``privacy_class`` (e.g. "health").
+
+    ``applies(obj)``, when given, limits the class to the rows for which it is true (e.g. minors); on the
+    others the fields are shown as if unregistered. A field belongs to one class.
+    """
     names = list(fields)
     for name in names:
         model._meta.get_field(name)  # a typo fails at import time, not as a silent leak
     _REGISTRY.setdefault(model, {}).update(dict.fromkeys(names, privacy_class))
+    if applies is not None:
+        _CONDITIONS[(model, privacy_class)] = applies
+
+
+def _condition(model: type[models.Model], privacy_class: str) -> Callable[[Any], bool] | None:
+    for klass in model.__mro__:  # a proxy or subclass shares its parent's condition
+        condition = _CONDITIONS.get((klass, privacy_class))
+        if condition is not None:
+            return condition
+    return None
+
+
+def applies(model: type[models.Model], privacy_class: str, obj: Any) -> bool:
+    """Whether ``privacy_class`` restricts ``obj`` (a row of ``model``): always for a class without a
+    condition; otherwise when the condition holds for ``obj``, or when ``obj`` is not a ``model`` row
+    and so cannot be judged (fail closed)."""
+    condition = _condition(model, privacy_class)
+    if condition is None or not isinstance(obj, model):
+        return True
+    return bool(condition(obj))
 
 
 def fields_of(model: type[models.Model] | models.Model) -> Mapping[str, str]:
@@ -69,9 +106,13 @@ def all_fields(privacy_class: str) -> dict[type[models.Model], list[str]]:
 def may_see(user: User | AnonymousUser | None, privacy_class: str, obj: Any) -> bool:
     """Whether ``user`` may read the ``privacy_class`` fields of ``obj`` (a row with ``area_path``).
 
-    The single rule: the user holds the action ``privacy_class`` in the area (or grid) of the row.
+    The single rule: the class does not apply to the row (an adult's fields of class ``minors``), or the
+    user holds the action ``privacy_class`` in the area (or grid) of the row. A row that is no instance of
+    a model with a condition for the class (an audit event) is judged by the right alone (fail closed).
     Callers first found ``obj`` through ``visible_to(user)``; this decides only whether its values show.
     """
+    if obj is not None and not applies(type(obj), privacy_class, obj):
+        return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     area_path = getattr(obj, "area_path", "") or ""
@@ -149,27 +190,39 @@ def hide_changes(model: type[models.Model] | None, changes: Any, *, readable: fr
 
 
 def readable(
-    events: Iterable[Event], user: User | AnonymousUser | None, *, record: Any = None
+    events: Iterable[Event],
+    user: User | AnonymousUser | None,
+    *,
+    record: Any = None,
+    targets: Iterable[models.Model] = (),
 ) -> list[Event]:
     """Audit events marked with the classes ``user`` may read on each (``AuditEvent.readable_classes``).
 
     Events hide restricted values by default (fail closed): a page showing change details marks them for
-    its reader. ``record`` (the person or household whose history a page shows) decides for all its events,
-    with its grid; otherwise each event's own area decides.
+    its reader. An event about one of ``targets`` (a household page's members, already loaded) is judged on
+    that row, so a per-record class (a minor's fields) hides only that person's values; otherwise ``record``
+    (the person or household whose history a page shows) decides for all its events, with its grid;
+    otherwise each event's own area decides.
     """
+    known = {(t._meta.label_lower, str(t.pk)): t for t in targets}
     rows = list(events)
     for event in rows:
         model = model_for_label(getattr(event, "target_type", ""))
         classes = classes_of(model) if model is not None else frozenset()
-        on = record if record is not None else event
+        target = known.get((getattr(event, "target_type", ""), str(getattr(event, "target_id", ""))))
+        on = target if target is not None else (record if record is not None else event)
         event.readable_classes = frozenset(  # type: ignore[attr-defined]
             cls for cls in classes if may_see(user, cls, on)
         )
     return rows
 
 
-def may_see_in_admin(user: User | AnonymousUser | None, privacy_class: str) -> bool:
-    """The admin shows restricted fields to superusers and to data admins holding the class's right."""
+def may_see_in_admin(user: User | AnonymousUser | None, privacy_class: str, obj: Any = None) -> bool:
+    """The admin shows restricted fields to superusers and to data admins holding the class's right;
+    given a row (``obj``) the class does not apply to, to every staff user. Without a row, a conditional
+    class counts as applying (fail closed: list columns and filters cover every row)."""
+    if obj is not None and not applies(type(obj), privacy_class, obj):
+        return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:

@@ -75,8 +75,9 @@ def may_reveal_all(*, user, kind: str, rows: QuerySet) -> bool:
 
 
 def hidden_classes(*, user, kind: str, rows: QuerySet) -> frozenset[str]:
-    """The privacy classes (``core.restricted``: health) the file may not show: those the user does not hold
-    where every row lies. As with masking, one rule per file: a single row outside hides the column."""
+    """The privacy classes (``core.restricted``: health, minors) the file may not show: those the user does
+    not hold where every row lies. As with masking, one rule per file: a single row outside hides the
+    column's values on the rows the class applies to (``columns.restricted_value``: minors' rows only)."""
     _search, model = SEARCHES[kind]
     hidden = set()
     for privacy_class in restricted.classes_of(model):

@@ -156,3 +156,16 @@ def test_admin_login_is_for_staff_only(client, users):
     response = client.post(reverse("admin:login"), {"username": "inside", "password": PASSWORD})
     assert response.status_code == 200 and not client.session.get("_auth_user_id")
     assert client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD}).status_code == 302
+
+
+def test_admin_shows_user_phones_masked_and_keeps_them_on_save(client, users):
+    """Found by the attack re-run: the user admin printed phones (a resident's is their registry phone)."""
+    resident = users.inside
+    resident.phone = "13355966936"
+    resident.save(update_fields=["phone"])
+    client.force_login(users.admin)
+    listing = client.get("/admin/accounts/user/").content.decode()
+    assert "13355966936" not in listing and "133****6936" in listing
+    change = f"/admin/accounts/user/{resident.pk}/change/"
+    page = client.get(change).content.decode()
+    assert "13355966936" not in page and "133****6936" in page

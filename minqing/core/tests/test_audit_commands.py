@@ -143,17 +143,20 @@ def test_tampered_purge_anchor_is_not_trusted(db):
 
 @pytest.fixture
 def logged(db, users, records):
-    """A chained log: a row stored in clear before its field was registered, a formula-like label."""
-    person = records.pv
+    """A chained log: a row stored in clear before its field was registered, a formula-like label.
+
+    A household's phone: a person's phone is also of the privacy class ``minors``, which an unmarked row
+    (no reader) hides altogether (``test_minors_privacy``), so it could not show the masking here."""
+    household = records.hv
     clear = AuditEvent.objects.create(
         actor=users.inside,
         actor_name="龙在内",
-        verb="registry.person.updated",
-        target_type="registry.person",
-        target_id=str(person.pk),
+        verb="registry.household.updated",
+        target_type="registry.household",
+        target_id=str(household.pk),
         target_label='=HYPERLINK("http://x")',
-        area_path=person.area_path,
-        changes={"联系方式": ["", "13800001111"]},
+        area_path=household.area_path,
+        changes={"联系电话": ["", "13800001111"]},
     )
     events(2)
     return clear

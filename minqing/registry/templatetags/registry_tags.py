@@ -4,6 +4,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes, restricted
+from minqing.registry import minors
 
 register = template.Library()
 
@@ -69,7 +70,23 @@ def may_see(context, privacy_class: str, obj) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def readable_history(context, history, record=None) -> list:
+def may_see_field(context, obj, field: str) -> bool:
+    """``{% may_see_field person "id_number" as shown %}``: False when the field belongs to a privacy class
+    (``core.restricted``) the reader may not see on this record; True for every other field."""
+    privacy_class = restricted.class_of(obj, field) if obj is not None else None
+    return privacy_class is None or restricted.may_see(_reader(context), privacy_class, obj)
+
+
+@register.simple_tag(takes_context=True)
+def visible_attachments(context, attachments) -> list:
+    """``{% visible_attachments attachments as attachments %}``: without the ``minors`` right, a minor's
+    files (ID copies, photos) are left out of a list (``registry.minors``)."""
+    return minors.visible_attachments(_reader(context), attachments or [])
+
+
+@register.simple_tag(takes_context=True)
+def readable_history(context, history, record=None, targets=()) -> list:
     """``{% readable_history history person as history %}``: the history events marked with what the reader
-    may see, before ``core/_history.html`` shows them (restricted values stay hidden otherwise)."""
-    return restricted.readable(history or [], _reader(context), record=record)
+    may see, before ``core/_history.html`` shows them (restricted values stay hidden otherwise). A household
+    page passes its members as ``targets``: each member's events are judged on that member."""
+    return restricted.readable(history or [], _reader(context), record=record, targets=targets or ())

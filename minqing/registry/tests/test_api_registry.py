@@ -165,6 +165,11 @@ def test_reveal_rejects_unknown_field(as_user, records):
     assert response.status_code == 400 and "field" in response.json()["errors"]
 
 
+def test_reveal_error_does_not_echo_a_huge_field_name(as_user, records):
+    response = as_user("inside").post(url("person", records.pv.pk, "reveal"), {"field": "x" * 100_000})
+    assert response.status_code == 400 and len(response.content) < 2_000
+
+
 # ----------------------------------------------------------------------------------------- performance
 
 

@@ -64,14 +64,15 @@ def test_roles_table_grants_health_to_the_roles_that_need_it():
 
 
 def test_health_fields_are_registered_once():
-    assert set(restricted.fields_of(Person)) == {
+    assert set(restricted.all_fields("health")[Person]) == {
         "health",
         "chronic_disease",
+        "serious_illness",
         "disability_category",
         "disability_grade",
         "disability_cert_no",
     }
-    assert restricted.classes_of(Person) == {"health"}
+    assert restricted.classes_of(Person) == {"health", "minors"}  # minors: test_minors_privacy.py
 
 
 def test_may_see_follows_the_scope(users, patient, records):

@@ -1,7 +1,8 @@
 """Attachment pages: upload (htmx and plain form), scoped download and thumbnail, delete.
 
 Files never leave private storage except through ``attachment_download`` and
-``attachment_thumbnail``, which look the row up through the user's view scope (404 otherwise)
+``attachment_thumbnail``, which look the row up through the user's view scope (404 otherwise),
+refuse a minor's file to users without the ``minors`` right (403, ``registry.minors``)
 and send headers that stop browsers from sniffing or caching the content.
 """
 
@@ -22,6 +23,7 @@ from minqing.core.limits import LimitExceeded
 from minqing.core.scoping import can
 
 from .. import selectors, services
+from ..minors import may_see_attachment
 from ..models import Attachment, Household, Person
 
 PARTIAL = "registry/_attachments.html"
@@ -106,6 +108,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, PAGE, context, status=400 if errors else 200)
 
 
+def _check_minor(request: HttpRequest, attachment: Attachment) -> None:
+    """A minor's file (ID copy, photo) only for users holding ``minors`` where it lies (PIPL art. 28)."""
+    if not may_see_attachment(request.user, attachment):
+        raise PermissionDenied(_("未满十四周岁未成年人的附件，仅限有未成年人信息查看权限的人员查看。"))
+
+
 def _file_response(
     field: FieldFile, *, content_type: str, filename: str, as_attachment: bool
 ) -> FileResponse:
@@ -128,7 +136,10 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
     Copies of identity documents show full ID numbers, so they need the reveal right and each look is audited.
     """
-    attachment = get_object_or_404(Attachment.objects.visible_to(request.user, "view"), pk=pk)
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user, "view").select_related("person"), pk=pk
+    )
+    _check_minor(request, attachment)
     if attachment.kind in Attachment.IDENTITY_KINDS:
         try:
             services.identity_copy_viewed(actor=request.user, attachment=attachment)
@@ -150,8 +161,10 @@ def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
     A thumbnail of an identity document still shows the ID number: same reveal right and audit as the file.
     """
     attachment = get_object_or_404(
-        Attachment.objects.visible_to(request.user, "view").exclude(thumbnail=""), pk=pk
+        Attachment.objects.visible_to(request.user, "view").exclude(thumbnail="").select_related("person"),
+        pk=pk,
     )
+    _check_minor(request, attachment)
     if attachment.kind in Attachment.IDENTITY_KINDS:
         try:
             services.identity_copy_viewed(actor=request.user, attachment=attachment)
