@@ -8,7 +8,14 @@ A tag names health data when carrying it says something about a restricted field
   itself, so a rule changed later is classified by what it reads;
 - its custom conditions name a health field;
 - it is one of the manual tags that record a diagnosis (``MANUAL_HEALTH_TAGS``), or a manual tag a data
-  admin put in the category 健康与残疾.
+  admin put in the category 健康与残疾;
+- it is a built-in rule tag that states a health assessment from a field that is not restricted
+  (``RULE_HEALTH_TAGS``: 失能老人 reads 生活自理能力).
+
+Only the tagged person's own fields count. A rule reading a relative's health through a relation
+(留守儿童: a parent unable to guard, ``father__disability_grade``) or inside an ``EXISTS`` says nothing
+definite about the tagged person's health and is not a health tag; a new rule that reads the person's
+own health inside a subquery must be listed in ``RULE_HEALTH_TAGS``.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from .rules import SPECS
 HEALTH = "health"
 #: Manual built-in tags that record a diagnosis; no field holds it, so no rule can tell.
 MANUAL_HEALTH_TAGS = frozenset({"severe-mental"})
+#: Built-in rule tags that disclose a health assessment although the fields they read are not restricted.
+RULE_HEALTH_TAGS = frozenset({"disabled-elderly"})
 
 
 def health_fields() -> frozenset[str]:
@@ -51,7 +60,7 @@ def builtin_health_codes() -> frozenset[str]:
     """Codes of the built-in tags that disclose health data."""
     fields = health_fields()
     today = datetime.date(2000, 1, 1)  # rules differ by date only in their age bounds
-    found = set(MANUAL_HEALTH_TAGS)
+    found = set(MANUAL_HEALTH_TAGS | RULE_HEALTH_TAGS)
     for spec in SPECS:
         if (
             spec.rule is not None

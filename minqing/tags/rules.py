@@ -1,7 +1,9 @@
 """Built-in tag rules: each derived tag is a Django ``Q`` over persons or households, evaluated on a date.
 
 Rules are plain data (one ``Spec`` per tag) so the catalog, the materialiser and the docs read the same
-list. Age rules depend on the date, which is why ``refresh_tags`` also runs nightly.
+list. Age rules depend on the date, which is why ``refresh_tags`` also runs nightly. The rules that follow
+an official definition of a family group (留守儿童, 困境儿童, 留守妇女, 留守老人, 失能老人…) live in
+``families``, with their sources; age bounds in ``ages``.
 """
 
 from __future__ import annotations
@@ -13,80 +15,37 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 
 from minqing.core import codes
-from minqing.registry.models import House, Person
+from minqing.registry.models import House
 
+from .ages import age_at_least, age_between, age_under, born_before, months_before
+from .families import (
+    AT_HOME,
+    MIGRANT,
+    child_in_hardship,
+    de_facto_unsupported,
+    disabled_elderly,
+    elderly_at_home,
+    housemates,
+    in_school,
+    left_behind_child,
+    left_behind_elderly,
+    left_behind_woman,
+    no_pension,
+    orphan,
+)
 from .models import Category
 
-R = codes.Relation
-HEAD_AND_SPOUSE = [R.HEAD, R.SELF, R.SPOUSE, R.HUSBAND, R.WIFE]
-CHILDREN = [
-    R.SON,
-    R.ONLY_SON,
-    R.ELDEST_SON,
-    R.SECOND_SON,
-    R.ADOPTED_SON,
-    R.DAUGHTER,
-    R.ONLY_DAUGHTER,
-    R.ELDEST_DAUGHTER,
-    R.SECOND_DAUGHTER,
-    R.ADOPTED_DAUGHTER,
+# Re-exported: searches, charts and custom conditions build their age bounds from these.
+__all__ = [
+    "SPECS",
+    "SPECS_BY_CODE",
+    "Spec",
+    "age_at_least",
+    "age_between",
+    "age_under",
+    "born_before",
+    "months_before",
 ]
-CHILD_GENERATION = [*CHILDREN, R.SON_IN_LAW, R.DAUGHTER_IN_LAW]
-GRANDCHILDREN = [R.GRANDCHILD, R.GRANDSON, R.GRANDDAUGHTER, R.DAUGHTERS_SON, R.DAUGHTERS_DAUGHTER]
-AT_HOME = codes.ResidenceStatus.AT_HOME
-MIGRANT = codes.ResidenceStatus.MIGRANT_WORKER
-
-
-def born_before(today: datetime.date, years: int) -> datetime.date:
-    """The latest birth date of someone who is at least ``years`` old on ``today``."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
-def age_at_least(today, years: int) -> Q:
-    return Q(birth_date__lte=born_before(today, years))
-
-
-def age_under(today, years: int) -> Q:
-    return Q(birth_date__gt=born_before(today, years))
-
-
-def age_between(today, low: int, high: int) -> Q:
-    """low ≤ age ≤ high."""
-    return age_at_least(today, low) & age_under(today, high + 1)
-
-
-def housemates(**conditions) -> Exists:
-    """Another living member of the same household matching ``conditions``."""
-    return Exists(
-        Person.objects.filter(household=OuterRef("household"), deceased=False, **conditions).exclude(
-            pk=OuterRef("pk")
-        )
-    )
-
-
-def left_behind_child(today) -> Q:
-    """Under 16, at home, and every parent is away as a migrant worker (留守儿童, 民政部 definition)."""
-
-    def parents_away(parents: list[str]) -> Q:
-        return ~housemates(relation__in=parents, residence_status=AT_HOME) & housemates(
-            relation__in=parents, residence_status=MIGRANT
-        )
-
-    return (
-        age_under(today, 16)
-        & Q(residence_status__in=[AT_HOME, codes.ResidenceStatus.AT_SCHOOL])
-        & (
-            (Q(relation__in=CHILDREN) & parents_away(HEAD_AND_SPOUSE))
-            | (Q(relation__in=GRANDCHILDREN) & parents_away(CHILD_GENERATION))
-        )
-    )
-
-
-def elderly_at_home(today) -> Q:
-    return age_at_least(today, 60) & Q(residence_status=AT_HOME)
 
 
 def alone(today) -> Q:
@@ -97,41 +56,6 @@ def empty_nest(today) -> Q:
     """60+ at home with no at-home member under 60 (独居 is a special case)."""
     return elderly_at_home(today) & ~housemates(
         residence_status=AT_HOME, birth_date__gt=born_before(today, 60)
-    )
-
-
-def left_behind_elderly(today) -> Q:
-    """60+ at home, a child of theirs away working, nobody of working age at home (留守老人)."""
-    working_age = {"birth_date__gt": born_before(today, 60), "birth_date__lte": born_before(today, 16)}
-    return (
-        elderly_at_home(today)
-        & housemates(residence_status=MIGRANT)
-        & ~housemates(residence_status=AT_HOME, **working_age)
-    )
-
-
-def left_behind_woman(today) -> Q:
-    """Married woman 18–59 at home whose husband is away working (留守妇女)."""
-    husband_away = housemates(
-        sex=codes.Sex.MALE, residence_status=MIGRANT, relation__in=[*HEAD_AND_SPOUSE, *CHILDREN]
-    )
-    return (
-        Q(sex=codes.Sex.FEMALE, residence_status=AT_HOME)
-        & age_between(today, 18, 59)
-        & Q(marital_status__in=["20", "21", "22", "23"])
-        & Q(relation__in=[*HEAD_AND_SPOUSE, R.DAUGHTER_IN_LAW])
-        & husband_away
-    )
-
-
-def child_in_hardship(today) -> Q:
-    """Under 18 and disabled, seriously ill, or in a 低保/特困/监测 household (困境儿童, simplified)."""
-    return age_under(today, 18) & (
-        ~Q(disability_category="")
-        | Q(health__in=codes.CHRONIC_DISEASE_CODES)
-        | ~Q(household__dibao="")
-        | ~Q(household__tekun="")
-        | Q(household__monitoring_status="monitoring")
     )
 
 
@@ -223,12 +147,17 @@ SPECS: list[Spec] = [
     p("divorced", "离婚", C.DEMOGRAPHIC, const(Q(marital_status="40"))),
     p("unmarried-30", "大龄未婚", C.DEMOGRAPHIC, lambda t: age_at_least(t, 30) & Q(marital_status="10")),
     p("illiterate", "文盲或半文盲", C.DEMOGRAPHIC, const(Q(education=codes.Education.ILLITERATE))),
-    p("college", "大专及以上学历", C.DEMOGRAPHIC, const(Q(education__in=["11", "14", "21", "31"]))),
+    p(
+        "college",
+        "大专及以上学历",
+        C.DEMOGRAPHIC,
+        const(Q(education__in=sorted(codes.EDUCATION_COLLEGE_CODES))),
+    ),
     p(
         "student",
         "学生",
         C.DEMOGRAPHIC,
-        const(Q(residence_status=codes.ResidenceStatus.AT_SCHOOL) | Q(employment="31")),
+        const(in_school()),
         key=True,
     ),
     # 特殊人群: disability
@@ -329,11 +258,41 @@ SPECS: list[Spec] = [
         C.FOCUS,
         left_behind_child,
         key=True,
-        description="不满16周岁，父母均外出务工",
+        description="农村不满16周岁，父母均外出务工或一方外出务工另一方无监护能力",
     ),
-    p("left-behind-elderly", "留守老人", C.FOCUS, left_behind_elderly, key=True),
-    p("left-behind-woman", "留守妇女", C.FOCUS, left_behind_woman, key=True),
-    p("child-hardship", "困境儿童", C.FOCUS, child_in_hardship, key=True),
+    p(
+        "left-behind-elderly",
+        "留守老人",
+        C.FOCUS,
+        left_behind_elderly,
+        key=True,
+        description="60周岁及以上在家，子女均外出务工半年以上",
+    ),
+    p(
+        "left-behind-woman",
+        "留守妇女",
+        C.FOCUS,
+        left_behind_woman,
+        key=True,
+        description="18–59周岁已婚在家，丈夫外出务工",
+    ),
+    p(
+        "child-hardship",
+        "困境儿童",
+        C.FOCUS,
+        child_in_hardship,
+        key=True,
+        description="未满18周岁，因家庭贫困、自身残疾或大病、监护缺失陷入困境",
+    ),
+    p("orphan", "孤儿", C.FOCUS, orphan, key=True, description="未满18周岁的孤儿"),
+    p(
+        "de-facto-unsupported",
+        "事实无人抚养儿童",
+        C.FOCUS,
+        de_facto_unsupported,
+        key=True,
+        description="未满18周岁，父母均无法履行抚养义务",
+    ),
     p(
         "living-alone",
         "独居老人",
@@ -354,7 +313,8 @@ SPECS: list[Spec] = [
         "disabled-elderly",
         "失能老人",
         C.FOCUS,
-        lambda t: age_at_least(t, 60) & Q(labor_ability__in=["4", "5"]) & ~Q(disability_category=""),
+        disabled_elderly,
+        description="60周岁及以上，生活自理能力为半护理或全护理",
     ),
     h("petitioner", "信访户", C.FOCUS),
     p("dispute-party", "矛盾纠纷当事人", C.FOCUS),
@@ -374,7 +334,13 @@ SPECS: list[Spec] = [
         ]
     ],
     p("no-medical-insurance", "未参加医保", C.HEALTH, const(Q(medical_insurance=False))),
-    p("no-pension", "未参加养老保险", C.HEALTH, lambda t: age_at_least(t, 16) & Q(pension_insurance=False)),
+    p(
+        "no-pension",
+        "未参加养老保险",
+        C.HEALTH,
+        no_pension,
+        description="16周岁及以上未参加基本养老保险（不含在校学生）",
+    ),
     # 就业与流动
     p("migrant-worker", "外出务工", C.EMPLOYMENT, const(Q(residence_status=MIGRANT)), key=True),
     *[

@@ -21,6 +21,7 @@ from minqing.core.scoping import under
 from minqing.registry.models import House, Household, Person
 
 from .conditions import conditions_q
+from .families import with_relatives
 from .models import HouseholdTag, PersonTag, Tag, TagCount
 from .profiles import rebuild_pairs, rebuild_profiles
 from .rules import SPECS, SPECS_BY_CODE
@@ -185,6 +186,7 @@ def refresh_households(household_ids: list[int], *, today: datetime.date | None 
     """
     if not household_ids:
         return
+    household_ids = with_relatives(household_ids)  # parents and children may keep other household files
     today = today or timezone.localdate()
     tags = list(Tag.objects.filter(is_active=True, kind=Tag.Kind.DERIVED))
     old_villages = {
