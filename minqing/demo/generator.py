@@ -20,7 +20,9 @@ from minqing.areas.models import Area
 from minqing.registry.models import EconomyYear, House, Household, Person, Place
 
 from . import tables
+from .family import Link
 from .households import Households
+from .people import Home
 from .rows import NEW_PLACE, Weighted
 
 if TYPE_CHECKING:
@@ -35,11 +37,13 @@ VillageSpec = tuple[Area, Sequence[Area], Sequence[Area], int]
 
 @dataclass(slots=True)
 class Batch:
-    """Households with, for each, its members, houses and economy rows (their household ids come
-    when the households are saved), and places."""
+    """Households with, for each, its members, houses, economy rows (their household ids come when the
+    households are saved) and parent links (the parents' ids come when the persons are saved), and places."""
 
     households: list[Household] = field(default_factory=list)
-    pending: list[tuple[list[Person], list[House], list[EconomyYear]]] = field(default_factory=list)
+    pending: list[tuple[list[Person], list[House], list[EconomyYear], list[Link]]] = field(
+        default_factory=list
+    )
     places: list[Place] = field(default_factory=list)
 
 
@@ -51,6 +55,7 @@ class VillageContext:
         self.groups = groups or [village]
         township = village.parent if village.parent_id else Area.objects.filter(code=village.code[:9]).first()
         self.prefix = (township.short_name if township else "") + village.short_name
+        self.home = Home(village.code, township.short_name if township else "", village.short_name)
         self.village_short = village.short_name
         self.group_labels = [f"{int(g.code[-3:])}组" if g.level == "group" else "" for g in self.groups]
         self.house_numbers = [0] * len(self.groups)
@@ -146,9 +151,9 @@ def generate_batches(
         ctx = VillageContext(village, list(groups), list(grids), count)
         batch.places += generator.places(ctx)
         for _ in range(count):
-            household, persons, houses, economy = generator.household(ctx)
+            household, persons, houses, economy, links = generator.household(ctx)
             batch.households.append(household)
-            batch.pending.append((persons, houses, economy))
+            batch.pending.append((persons, houses, economy, links))
             if len(batch.households) >= batch_size:
                 yield batch
                 batch = Batch()

@@ -3,8 +3,10 @@
 :class:`People` holds the seeded ``Random`` and the counters behind unique ID and phone numbers;
 :class:`minqing.demo.households.Households` builds on it. The generator only produces values the
 forms would accept (no ``full_clean`` per row): valid, unique 18-digit ID numbers whose birth date
-and sex digit match the person, no future dates, death after birth, and code values from
-:mod:`minqing.core.codes`.
+and sex digit match the person and whose address code is the one issued at the person's place and
+time of birth (:mod:`minqing.demo.regional`: 522223 for Yuping before 2011), no future dates, death
+after birth, and code values from :mod:`minqing.core.codes`. School stages and self-care are drawn
+in :mod:`minqing.demo.schools`.
 """
 
 from __future__ import annotations
@@ -15,22 +17,49 @@ from typing import Any
 
 from django.utils import timezone
 
+from minqing.core import codes
 from minqing.core.idnumber import make_id_number
 from minqing.registry.models import Household, Person, Place
 
-from . import names, tables
+from . import names, regional, schools, tables
 from .rows import NEW_PERSON, Weighted
 
-#: County address code of every generated ID number (玉屏侗族自治县).
+#: Today's county address code (玉屏侗族自治县); numbers carry the code of where and when they were issued.
 ADDRESS_CODE = "520622"
+# Heads, spouses and children-in-law (any GB/T 4761 sub-code) are not drawn as students.
+NOT_AT_SCHOOL_RELATIONS = (
+    codes.RELATION_HEAD_CODES | codes.RELATION_SPOUSE_CODES | codes.RELATION_CHILD_IN_LAW_CODES
+)
 #: Sequence slots per birth date and sex (sequence 002–999, parity = sex).
 ID_SLOTS = 499
 
 
 class Member:
-    """One planned household member before its fields are drawn."""
+    """One planned household member before its fields are drawn.
 
-    __slots__ = ("age", "away", "deceased", "ethnicity", "marital", "native", "relation", "sex", "surname")
+    ``father`` and ``mother`` are indexes of other members of the same household (parent links);
+    ``died`` is how many days ago a deceased member died; ``inflow`` the 流入原因 of someone living here
+    whose household registration is elsewhere; ``away_with`` the city a child or an elder lives in with
+    a migrant relative; ``cannot_guard`` a parent's 不能履行监护职责原因.
+    """
+
+    __slots__ = (
+        "age",
+        "away",
+        "away_with",
+        "cannot_guard",
+        "deceased",
+        "died",
+        "ethnicity",
+        "father",
+        "inflow",
+        "marital",
+        "mother",
+        "native",
+        "relation",
+        "sex",
+        "surname",
+    )
 
     def __init__(
         self,
@@ -52,6 +81,19 @@ class Member:
             ethnicity,
         )
         self.marital, self.away, self.native, self.deceased = marital, away, native, False
+        self.father: int | None = None
+        self.mother: int | None = None
+        self.died = 0
+        self.inflow = self.away_with = self.cannot_guard = ""
+
+
+class Home:
+    """Where a household is: its village's code and names (for 区划代码 and school names)."""
+
+    __slots__ = ("township", "village", "village_code")
+
+    def __init__(self, village_code: str, township: str, village: str) -> None:
+        self.village_code, self.township, self.village = village_code, township, village
 
 
 class People:
@@ -67,9 +109,7 @@ class People:
         self.phone_offset = rng.randrange(10**8)
         # Numbers already in the database (earlier runs) are skipped, not collided with.
         self.taken_ids = set(
-            n
-            for n in Person.objects.exclude(id_number=None).values_list("id_number", flat=True)
-            if n and n.startswith(ADDRESS_CODE)
+            n for n in Person.objects.exclude(id_number=None).values_list("id_number", flat=True) if n
         )
         self.taken_phones = set(Person.objects.exclude(phone="").values_list("phone", flat=True))
         self.taken_phones.update(Household.objects.exclude(phone="").values_list("phone", flat=True))
@@ -122,8 +162,9 @@ class People:
             letters.append(letter)
         return "".join(letters).lower()[:50]
 
-    def id_number(self, birth_ord: int, male: bool) -> tuple[str, int]:
-        """A unique number for a birth date and sex; a full date moves the birth one day earlier."""
+    def id_number(self, birth_ord: int, male: bool, code: str = ADDRESS_CODE) -> tuple[str, int]:
+        """A unique number for a birth date and sex under the address ``code``; a full date moves the
+        birth one day earlier. The sequence counter is shared by all codes, so numbers stay unique."""
         while True:
             key = birth_ord * 2 + male
             k = self.id_counter.get(key, 0)
@@ -132,7 +173,7 @@ class People:
                 continue
             self.id_counter[key] = k + 1
             seq = 2 * (1 + (self.id_base + k) % ID_SLOTS) + male
-            number = make_id_number(ADDRESS_CODE, datetime.date.fromordinal(birth_ord), seq)
+            number = make_id_number(code, datetime.date.fromordinal(birth_ord), seq)
             if number not in self.taken_ids:
                 return number, birth_ord
 
@@ -148,17 +189,32 @@ class People:
 
     # -- one person ----------------------------------------------------------------------------
 
-    def person(self, m: Member, address: str, placed: dict[str, Any]) -> Person:
+    def address_code(self, native: str, birth_year: int) -> str:
+        """The address code of an ID number issued to someone from ``native`` born in ``birth_year``."""
+        eras = regional.ORIGIN_CODES.get(native, regional.YUPING_CODES)
+        if eras is regional.YUPING_CODES and birth_year < 2011 and self.chance(regional.LATE_REGISTERED):
+            return regional.YUPING_CODES[-1][1]
+        return regional.address_code(eras, birth_year)
+
+    def person(self, m: Member, address: str, placed: dict[str, Any], home: Home) -> Person:
         """Draw every field of one member; the result passes the same checks as a typed-in person."""
         rng, chance, age = self.rng, self.chance, max(m.age, 0)
         male = m.sex == "1"
         birth_ord = min(self.today_ord - int((age + rng.random()) * 365.2425), self.today_ord - 1)
-        id_number, birth_ord = self.id_number(birth_ord, male)
+        code = self.address_code(m.native, datetime.date.fromordinal(birth_ord).year)
+        id_number: str | None = None
+        if age == 0 and m.relation not in codes.RELATION_HEAD_CODES and chance(0.25):
+            pass  # a baby whose number is not applied for yet (未申领)
+        else:
+            id_number, birth_ord = self.id_number(birth_ord, male, code)
         birth = datetime.date.fromordinal(birth_ord)
         name = self.name(m.surname, m.sex, birth.year)
         f: dict[str, Any] = {
             "relation": m.relation,
             "id_number": id_number,
+            "no_id_reason": "" if id_number else "1",
+            "registered_area": home.village_code,
+            "current_area": home.village_code,
             "name": name,
             "name_initials": self.name_initials(name),
             "sex": m.sex,
@@ -179,43 +235,34 @@ class People:
                 health="6" + category,
                 disability_category=category,
                 disability_grade=grade,
-                disability_cert_no=id_number + category + grade,
+                disability_cert_no=id_number + category + grade if id_number else "",
             )
         elif chance(0.02 if age < 50 else 0.10 if age < 60 else 0.17 if age < 70 else 0.22):
             code = self.chronic.pick(rng)
             severe = code in ("32", "41")
             f.update(health=code, chronic_disease=rng.choice(tables.CHRONIC_DISEASES[code]))
+            f["serious_illness"] = code == "41" or (code in ("35", "38") and chance(0.35))
         elif age >= 70 and chance(0.3):
             f["health"] = "20"
         # Schooling, service, work away or at home.
         student = False
         if m.deceased:
+            died = m.died or rng.randint(30, 1000)
             f.update(
-                deceased=True,
-                death_date=datetime.date.fromordinal(max(birth_ord, self.today_ord - rng.randint(30, 1000))),
+                deceased=True, death_date=datetime.date.fromordinal(max(birth_ord, self.today_ord - died))
             )
             if age >= 16:
                 f["education"] = self.adult_education(birth.year)
-        elif age < 6:
-            pass
         elif age < 16:
-            student = True
-            f.update(employment="31", education="81" if age < 12 else "71")
+            student = schools.young(self, f, age, home)
         elif (
             age <= 22
-            and m.relation not in ("02", "10", "11", "12", "38", "28")
+            and m.relation not in NOT_AT_SCHOOL_RELATIONS
             and not severe
             and chance(0.75 if age < 19 else 0.45)
         ):
             student = True
-            level = (
-                ("61" if chance(0.7) else "44" if chance(0.65) else "47")
-                if age < 19
-                else "31"
-                if chance(0.5)
-                else "21"
-            )
-            f.update(residence_status="40", employment="31", education=level)
+            schools.older(self, f, age)
         elif male and age <= 24 and chance(0.015):
             f.update(
                 residence_status="50",
@@ -240,6 +287,7 @@ class People:
                     occupation=rng.choice(tables.MIGRANT_JOBS),
                     workplace=place + rng.choice(tables.MIGRANT_WORKPLACES),
                     current_address=place,
+                    current_area=regional.DESTINATION_AREA.get(place, ""),
                     registration_match=False,
                 )
             elif age < 65:
@@ -290,7 +338,19 @@ class People:
                 f["political_status"] = "02" if chance(0.04) else "01"
         if age >= 14 and age <= 28 and "political_status" not in f and chance(0.7 if student else 0.35):
             f["political_status"] = "03"
-        f["medical_insurance"] = chance(0.97)
+        f["medical_insurance"] = chance(0.993)
+        if age >= 60 and not m.deceased:
+            f["self_care"] = schools.self_care(self, age, grade, f.get("health", ""))
+        if m.cannot_guard:
+            f["cannot_guard_reason"] = m.cannot_guard
+        if m.inflow:
+            f.update(
+                residence_status="30",
+                inflow_reason=m.inflow,
+                registered_address=regional.ORIGIN_ADDRESS.get(m.native, m.native),
+                registered_area=regional.ORIGIN_AREA.get(m.native, ""),
+                registration_match=False,
+            )
         f["pension_insurance"] = age >= 16 and not student and chance(0.93 if age >= 60 else 0.78)
         r = rng.random()
         if r < 0.015:

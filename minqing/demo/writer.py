@@ -11,17 +11,53 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max, Model
 
-from minqing.core.db import BackgroundWriter, bulk_insert, relax_commit
+from minqing.core.db import BackgroundWriter, bulk_insert, copy_rows, relax_commit
 from minqing.registry.models import EconomyYear, House, Household, Person, Place
 
+from .family import Link
 from .generator import Batch, VillageSpec, generate_batches
 
 if TYPE_CHECKING:
     from minqing.accounts.models import User
 
 COUNTED = ("households", "persons", "houses", "economy", "places")
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, taken before its rows are written.
+
+    PostgreSQL draws them from the table's sequence (one statement). Elsewhere (SQLite) the rows are
+    written by this process alone, one batch at a time: the ids follow the highest one in the table.
+    """
+    if not count:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+    highest = model._default_manager.aggregate(highest=Max("pk"))["highest"] or 0
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def insert_linked_persons(persons: list[Person], links: list[Link]) -> None:
+    """Write persons with their father/mother links in one go: ids first, then the links, then the rows."""
+    for person, pk in zip(persons, reserve_ids(Person, len(persons)), strict=True):
+        person.pk = pk
+    for child, father, mother in links:
+        child.father_id = father.pk if father is not None else None
+        child.mother_id = mother.pk if mother is not None else None
+    if connection.vendor == "postgresql":
+        copy_rows(Person, persons, with_pk=True)
+        for person in persons:  # what bulk_create would leave behind
+            person._state.adding, person._state.db = False, connection.alias
+    else:
+        Person.objects.bulk_create(persons, batch_size=1000)
 
 
 def save_batch(batch: Batch, counts: dict[str, int]) -> None:
@@ -32,7 +68,8 @@ def save_batch(batch: Batch, counts: dict[str, int]) -> None:
         persons: list[Person] = []
         houses: list[House] = []
         economy: list[EconomyYear] = []
-        for household, (members, homes, years) in zip(batch.households, batch.pending, strict=True):
+        links: list[Link] = []
+        for household, (members, homes, years, family) in zip(batch.households, batch.pending, strict=True):
             for row in members:
                 row.household_id = household.pk
             for home in homes:
@@ -42,7 +79,8 @@ def save_batch(batch: Batch, counts: dict[str, int]) -> None:
             persons += members
             houses += homes
             economy += years
-        bulk_insert(Person, persons)
+            links += family
+        insert_linked_persons(persons, links)
         bulk_insert(House, houses)
         bulk_insert(EconomyYear, economy)
         bulk_insert(Place, batch.places)

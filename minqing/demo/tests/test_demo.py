@@ -78,8 +78,13 @@ def test_persons_pass_the_input_rules(village_spec):
     generate_registry(villages=[(village, groups, grids, HOUSEHOLDS)], seed=7)
     today = timezone.localdate()
     persons = list(Person.objects.all())
-    assert len({p.id_number for p in persons}) == len(persons)
+    numbers = [p.id_number for p in persons if p.id_number]
+    assert len(set(numbers)) == len(numbers) > 0.95 * len(persons)
     for person in persons:
+        if not person.id_number:  # a baby whose number is not applied for yet
+            assert person.no_id_reason == "1" and person.relation != "02"
+            person.full_clean()
+            continue
         assert normalize_id_number(person.id_number) == person.id_number
         check_consistency(person.id_number, birth_date=person.birth_date, sex=person.sex)
         assert person.birth_date <= today
@@ -201,8 +206,8 @@ def test_outside_a_transaction_batches_commit_one_by_one(village_spec):
     assert Household.objects.filter(number=f"{village.code}0040").exists()  # the repeated village continues
 
 
-MALE_RELATIONS = {"11", "20", "28", "41", "43", "51"}
-FEMALE_RELATIONS = {"12", "30", "38", "42", "44", "52"}
+MALE_RELATIONS = {"11", "20", "28", "41", "43", "51", "55"}
+FEMALE_RELATIONS = {"12", "30", "38", "42", "44", "52", "56"}
 YOUNGER_GENERATION = {"20", "30", "38", "28", "41", "42", "43", "44"}
 
 
