@@ -7,6 +7,7 @@ from minqing.accounts.api import me, token
 from minqing.api.errors import not_found
 from minqing.areas.api import AreaViewSet
 from minqing.registry.api import HouseholdViewSet, HouseViewSet, PersonViewSet, PlaceViewSet
+from minqing.registry.lookup_api import CallerByPhoneView, CallerLookupView
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -19,6 +20,8 @@ app_name = "api"
 urlpatterns = [
     path("users/me/", me, name="me"),
     path("auth/token/", token, name="token"),
+    path("lookup/", CallerLookupView.as_view(), name="lookup"),
+    path("callers/<str:phone>/", CallerByPhoneView.as_view(), name="caller"),
     path("", include(router.urls)),
     path("", include("minqing.search.api")),
     re_path(r"^(?P<path>(?s:.*)/)$", not_found),  # last: any other address under /api/v1/ is a JSON 404

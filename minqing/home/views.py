@@ -6,10 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from minqing.areas.selectors import root_areas
+from minqing.registry.views.lookup import caller_search
+
+from .selectors import home_for
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    areas = root_areas(request.user, "view") or root_areas(request.user, "lookup")
-    return render(request, "home/index.html", {"areas": areas})
+    home = home_for(request.user)
+    context = {"home": home, "areas": home.areas}
+    if home.mode == "desk":
+        context.update(caller_search(request))
+    return render(request, "home/index.html", context)

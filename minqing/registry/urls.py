@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, households, houses, persons, places, reveal
+from .views import attachments, households, houses, lookup, persons, places, reveal
 
 app_name = "registry"
 urlpatterns = [
@@ -29,4 +29,6 @@ urlpatterns = [
     path("attachments/<int:pk>/thumb/", attachments.attachment_thumbnail, name="attachment_thumb"),
     path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment_delete"),
     path("reveal/<str:model>/<int:pk>/<str:field>/", reveal.reveal, name="reveal"),
+    path("lookup/", lookup.lookup_page, name="lookup"),
+    path("lookup/households/<int:pk>/", lookup.household_card, name="household_card"),
 ]

@@ -25,6 +25,7 @@ LIST_PAGES = {
     "jobs:list": "",
     "core:audit": "",
     "privacy:oversight": "",
+    "registry:lookup": "?q=13800001111",
 }
 HTMX = {"HTTP_HX_REQUEST": "true"}
 RESTORE = {**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
