@@ -68,6 +68,45 @@ class Page:
     params: str = ""
     #: False when the list is paged by OFFSET (an ordering that cannot be seeked): no cursors, no 末页.
     seek: bool = True
+    #: How many rows the whole list has, when the caller counted them anyway (``with_total``): paging itself
+    #: never counts. ``total_capped``: the count stopped at its cap, so there are more rows than ``total``.
+    total: int | None = None
+    total_capped: bool = False
+    #: The counting word of the total ("户", "人"); the pager says "条" when it is empty.
+    unit: str = ""
+
+    def with_total(self, total: int, capped: bool = False, unit: str = "") -> Page:
+        """This page, knowing the list's (possibly capped) row count that the caller already has."""
+        self.total, self.total_capped, self.unit = total, capped, unit or self.unit
+        return self
+
+    @property
+    def known_total(self) -> int | None:
+        """The list's row count: given by the caller, or free on the last page read from the start."""
+        if self.total is not None:
+            return self.total
+        if not self.has_next and self.number is not None and (self.rows or self.number == 1):
+            return (self.number - 1) * self.size + len(self.rows)
+        return None
+
+    @property
+    def page_count(self) -> int | None:
+        """How many pages the list has (at least, when the count is capped), or ``None`` when unknown."""
+        total = self.known_total
+        if total is None:
+            return None
+        pages = max(1, -(-total // self.size))
+        return max(pages, self.number or 0) if self.total_capped else pages
+
+    @property
+    def shown_number(self) -> int | None:
+        """The page's number from the start, also for a page reached from the end when the count is exact."""
+        if self.number is not None:
+            return self.number
+        pages = self.page_count
+        if pages is None or self.total_capped or not self.from_end:
+            return None
+        return max(1, pages - self.from_end + 1)
 
     @property
     def next_page_number(self) -> int:

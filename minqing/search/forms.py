@@ -90,6 +90,87 @@ def tag_pickers(filterset_class, selected: dict[str, set[str]], tag_groups) -> l
     return pickers
 
 
+def tag_chips(tag_groups) -> str:
+    """The tag catalogue as chips grouped by category, for the phone picker (``minqing.js`` gives them life).
+
+    Each chip carries its code and its name; tapping it selects the option in the picker of the mode chosen.
+    """
+    household = _("（户）")
+    groups = []
+    for category, tags in tag_groups:
+        chips = format_html_join(
+            "",
+            '<button type="button" class="btn btn-sm mq-chip" data-tag="{}" data-name="{}">{}{}</button>',
+            ((t.code, t.name, t.name, household if t.target == "household" else "") for t in tags),
+        )
+        groups.append(
+            format_html(
+                '<div class="mq-chip-group" data-chip-group><div class="small text-muted mt-1">{}</div>'
+                '<div class="d-flex flex-wrap gap-1">{}</div></div>',
+                category,
+                chips,
+            )
+        )
+    return mark_safe("".join(groups))  # noqa: S308 - every part built by format_html above
+
+
+def _choice_label(field: forms.Field, value: str) -> str:
+    if isinstance(field.widget, forms.NullBooleanSelect) or isinstance(field, forms.NullBooleanField):
+        return str({"true": _("是"), "false": _("否")}.get(value, value))
+    for key, label in getattr(field, "choices", None) or ():
+        if isinstance(label, list | tuple):  # an optgroup
+            inner = dict(label)
+            if value in inner:
+                return str(inner[value])
+        elif str(key) == value:
+            return str(label)
+    return value
+
+
+def _without(path: str, query: QueryDict, name: str, values: list[str]) -> str:
+    rest = query.copy()
+    for cursor in ("page", "after", "before"):
+        rest.pop(cursor, None)
+    if values:
+        rest.setlist(name, values)
+    else:
+        rest.pop(name, None)
+    return f"{path}?{rest.urlencode()}" if rest else path
+
+
+def applied_conditions(filterset, query: QueryDict, path: str, area_labels: dict[str, str]) -> list[dict]:
+    """The search's conditions as chips, each with the link to the same search without it.
+
+    ``query`` is the canonical query (tags comma-joined). Tag names come from the validated form (no extra
+    query); an unknown code shows as typed. Values show their choice labels.
+    """
+    form = filterset.form
+    cleaned = getattr(form, "cleaned_data", None) or {}
+    chips = []
+    for name, values in query.lists():
+        if name in ("page", "after", "before"):
+            continue
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        if name in TAG_PARAMS:
+            codes = list(dict.fromkeys(c.strip() for c in query.get(name, "").replace("，", ",").split(",")))
+            codes = [c for c in codes if c]
+            names = {t.code: t.name for t in cleaned.get(name) or []}
+            for code in codes:
+                rest = [",".join(c for c in codes if c != code)] if len(codes) > 1 else []
+                text = names.get(code, code)
+                chips.append({"label": label, "value": text, "url": _without(path, query, name, rest)})
+            continue
+        for value in values:
+            rest = [v for v in values if v != value]
+            if name == "area":
+                text = area_labels.get(value, value)
+            else:
+                text = _choice_label(field, value) if field is not None else value
+            chips.append({"label": label, "value": text, "url": _without(path, query, name, rest)})
+    return chips
+
+
 def canonical_query(
     query: QueryDict, target: str, *, keep: tuple[str, ...] = ("page", "after", "before")
 ) -> QueryDict:
@@ -100,6 +181,8 @@ def canonical_query(
     for name in names:
         if name in data:
             kept.setlist(name, data.getlist(name))
+    if "before" in keep and "before" in query and "before" not in kept:
+        kept["before"] = ""  # ``before=`` with no token is the pager's 末页
     return kept
 
 
@@ -109,7 +192,7 @@ def canonical_params(query: QueryDict, target: str) -> str:
 
 
 def style(form: forms.Form) -> forms.Form:
-    """Bootstrap classes on the filterset's widgets, "不限" for "no condition", short multi-selects."""
+    """Bootstrap classes on the filterset's widgets, "不限" for "no condition"."""
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.NullBooleanSelect):
@@ -118,8 +201,6 @@ def style(form: forms.Form) -> forms.Form:
             widget.choices = [("", _("不限")), *[c for c in field.choices if c[0] != ""]]
         if isinstance(widget, forms.Select | forms.SelectMultiple):
             widget.attrs.setdefault("class", "form-select")
-            if isinstance(widget, forms.SelectMultiple):
-                widget.attrs.setdefault("size", "4")
         else:
             widget.attrs.setdefault("class", "form-control")
             if isinstance(field, forms.DecimalField | forms.IntegerField):

@@ -27,12 +27,14 @@ from .filters import offered, search_queryset, walking
 from .forms import (
     SEARCHES,
     SaveSearchForm,
+    applied_conditions,
     bound_fields,
     canonical_params,
     canonical_query,
     search_data,
     selected_tags,
     style,
+    tag_chips,
     tag_pickers,
 )
 from .models import SavedSearch
@@ -51,10 +53,11 @@ def search_context(request: HttpRequest, target: str, query: QueryDict) -> dict[
     few, rows_to_page = few_or_walk(found, walk=walking(filters))
     count, capped = (few, False) if few is not None else selectors.search_count(filters, found)
     style(filters.form)
+    unit = _("人") if target == PERSON else _("户")
     return {
         "target": target,
         "filters": filters,
-        "page": paginate_list(request, rows_to_page),
+        "page": paginate_list(request, rows_to_page).with_total(count, capped, unit),
         "count": count,
         "capped": capped,
         "main_fields": bound_fields(filters, offered(request.user, filters, main)),
@@ -76,13 +79,23 @@ def _search_page(request: HttpRequest, target: str) -> HttpResponse:
             return vary_on_htmx(redirect(url))
         request.GET = canonical
     context = search_context(request, target, request.GET)
+    context["conditions"] = conditions(request, context["filters"], request.GET)
     if fragment:
         return push_url(render_list(request, "search/search.html", "search/_results.html", context), url)
     groups = tags_by_category(tag_catalog())
     context["tag_pickers"] = tag_pickers(SEARCHES[target][0], context["selected"], groups)
+    context["tag_chips"] = tag_chips(groups)
     context["more_open"] = any(field.value() for field in context["more_fields"])
     context["saved"] = selectors.saved_searches(request.user, target)
     return render_list(request, "search/search.html", "search/_results.html", context)
+
+
+def conditions(request: HttpRequest, filters, query: QueryDict) -> list[dict[str, str]]:
+    """The applied conditions as removable chips (area names from the cached area picker, no query)."""
+    labels = {}
+    if query.get("area"):
+        labels = {o.code: o.label.strip() for o in filters.area_options()}
+    return applied_conditions(filters, query, request.path, labels)
 
 
 @login_required

@@ -115,3 +115,8 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+# Under mobile emulation Chromium widens window.innerWidth to fit a page that is too wide; the viewport's
+# own width is documentElement.clientWidth, so an overflow check takes the smaller of the two.
+VIEWPORT = "Math.min(window.innerWidth, document.documentElement.clientWidth)"

@@ -1,5 +1,8 @@
 /* 群体数据分布图: each [data-chart] element fetches its data-url (the search's own query string) and is drawn
-   with the local ECharts. No framework. The area bar chart drills down on click (re-fetch with area=<code>).
+   with the local ECharts. No framework. In a section marked data-drill="page" a click narrows the whole search
+   (list, count and charts): a bar of the area chart opens the same search with area=<code>, a sex slice with
+   sex=<code>, an age band with age_min/age_max (within the ages already asked), a key group adds it to
+   tags_all. Elsewhere the area bar chart drills down in place (re-fetch with area=<code>).
    Safe to load twice: htmx re-runs scripts in swapped content, and htmx:afterSwap re-scans the page.
    Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry style="" markup,
    which the Content-Security-Policy refuses. Heights are set through the CSSOM (el.style), which it allows. */
@@ -62,6 +65,37 @@
     return u.pathname + u.search;
   }
 
+  // The current page's search narrowed by one clicked chart item, or null when the item narrows nothing.
+  function narrowed(dim, item) {
+    const u = new URL(window.location.href);
+    const p = u.searchParams;
+    ["page", "after", "before"].forEach(function (name) { p.delete(name); });
+    if (dim === "area") {
+      if (!item.code || p.get("area") === item.code) return null;
+      p.set("area", item.code);
+    } else if (dim === "sex") {
+      if (item.code !== "1" && item.code !== "2") return null;
+      p.set("sex", item.code);
+    } else if (dim === "age") {
+      const band = /^(\d+)(?:-(\d+)|\+)$/.exec(item.code || "");
+      if (!band) return null;
+      const low = Math.max(parseInt(band[1], 10), parseInt(p.get("age_min") || "0", 10) || 0);
+      p.set("age_min", String(low));
+      const had = p.get("age_max");
+      if (band[2] !== undefined) {
+        p.set("age_max", String(had ? Math.min(parseInt(band[2], 10), parseInt(had, 10)) : parseInt(band[2], 10)));
+      }
+    } else if (dim === "tag") {
+      const tags = (p.get("tags_all") || "").split(",").filter(Boolean);
+      if (!item.code || tags.indexOf(item.code) >= 0) return null;
+      tags.push(item.code);
+      p.set("tags_all", tags.join(","));
+    } else {
+      return null;
+    }
+    return u.pathname + "?" + p.toString();
+  }
+
   function draw(el, url) {
     const state = el.mqState;
     state.url = url;
@@ -88,7 +122,13 @@
     const title = document.querySelector('[data-chart-title="' + el.dataset.chart + '"]');
     el.mqState = { chart: chart, stack: [], title: title ? title.textContent : "", source: el.dataset.url };
     live.add(el);
-    if (el.dataset.chart === "area") {
+    if (section(el).dataset.drill === "page") {
+      el.classList.add("mq-chart-link");
+      chart.on("click", function (p) {
+        const target = p.data && p.data.value ? narrowed(el.dataset.chart, p.data) : null;
+        if (target) window.location.assign(target);
+      });
+    } else if (el.dataset.chart === "area") {
       chart.on("click", function (p) {
         if (!p.data || !p.data.drill) return;
         el.mqState.stack.push({ url: el.mqState.url, name: p.data.name });
@@ -114,7 +154,7 @@
     loadEcharts(box.dataset.echartsSrc).then(function (echarts) { fresh.forEach(function (el) { init(echarts, el); }); });
   }
 
-  window.mqCharts = { scan: scan };
+  window.mqCharts = { scan: scan, narrowed: narrowed };
   document.body.addEventListener("htmx:afterSwap", scan);
   window.addEventListener("resize", function () { live.forEach(function (el) { el.mqState.chart.resize(); }); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan); else scan();
