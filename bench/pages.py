@@ -11,7 +11,6 @@ Accept: application/json); anything but 200 is an error and is printed. Every pa
 parameter sets drawn at random (--seed) from the database: areas, households, persons, names, ID numbers,
 phones, tags (rare = fewer than 50 in the area by TagCount), age ranges. "county", "township" and
 "village" are the scope searched; the user is the demo user of that level or one above it with area=.
-
 Lists: first page; next (1..--walk clicks on 下一页); mid (an ?after= cursor at a random row, the link a
 下一页 there would give); offset (?page=N, N <= 100: old links); last (末页, ?before=); before-last (末页
 then 1..--walk clicks on 上一页). Searches: one tag, two tags, tag + age, common conditions without tags,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core import codes, restricted
-from minqing.core.queries import DrivenBy
+from minqing.core.queries import CAP, DrivenBy
 from minqing.core.scoping import is_area_path, under
 from minqing.registry.filters import HouseholdFilter, PersonFilter
 from minqing.registry.models import Person
@@ -185,6 +185,9 @@ class TagsMixin(filters.FilterSet):
     def filter_tags_all(self, queryset, name, tags):
         if not self.drive:
             return self._filter_each(queryset, tags)
+        few = self.few_with_all(tags)
+        if few is not None:  # the exact rows (at most FEW), found in the links alone
+            return queryset.filter(pk__in=few)
         estimates = self._link_estimates(tags)
         driver = min(tags, key=lambda t: estimates[t.pk]) if tags else None
         if driver is not None and estimates[driver.pk] > self._drive_limit(driver):
@@ -196,6 +199,29 @@ class TagsMixin(filters.FilterSet):
             else:
                 queryset = queryset.filter(_tag_exists(tag, on=self.on, links_in=self._links_in))
         return queryset
+
+    def few_with_all(self, tags: list[Tag]) -> list[int] | None:
+        """Households with members of every one of several tags, when at most ``CAP`` are; else None.
+
+        Two broad tags with few households in common (独居老人 + 外出务工: 2,059 of 132,000 × 596,000 links
+        at 1M households) were found by looking up the second tag for each household of the first: about
+        1 s. Here the first tag's links are semi-joined to the next ones' in household order, a merge join
+        of two ranges of ``persontag_tag_household_idx`` (which carries the area): about 0.2 s. It runs as
+        its own statement, before ``few_or_walk`` turns merge joins off for the rows' statements
+        (``core.db.no_merge_join``). With more in common, the first page is found at once by walking and
+        this costs only its first ``CAP`` rows. (Person searches check both tags on the same person, where
+        the planner already hashes the two tags' links: 0.3 s for an empty 留守妇女 + 外出务工.)
+        """
+        if self.on != "household" or len(tags) < 2 or any(t.target != Tag.Target.PERSON for t in tags):
+            return None
+        links = self._links_in(PersonTag.objects.filter(tag=tags[0]))
+        for tag in tags[1:]:
+            wanted = self._links_in(PersonTag.objects.filter(tag=tag)).values("household_id")
+            links = links.filter(household_id__in=wanted)
+        ids = list(
+            links.order_by("household_id").values_list("household_id", flat=True).distinct()[: CAP + 1]
+        )
+        return ids if len(ids) <= CAP else None
 
     def _drive_limit(self, tag: Tag) -> int:
         """A household search reads a members' tag's households from the links' index alone (no person row,
@@ -271,7 +297,9 @@ class PersonSearch(TagsMixin, PersonFilter):
     age_max = filters.NumberFilter(method="filter_age_max", label=_("最大年龄"), min_value=0, max_value=130)
     sex = filters.ChoiceFilter(choices=codes.Sex.choices[1:3], label=_("性别"))
     ethnicity = filters.MultipleChoiceFilter(choices=codes.Ethnicity.choices, label=_("民族"))
-    education = filters.MultipleChoiceFilter(choices=codes.Education.choices, label=_("学历"))
+    education = filters.MultipleChoiceFilter(
+        method="filter_education", choices=codes.Education.choices, label=_("学历")
+    )
     residence_status = filters.MultipleChoiceFilter(
         choices=codes.ResidenceStatus.choices, label=_("居住状态")
     )
@@ -335,6 +363,13 @@ class PersonSearch(TagsMixin, PersonFilter):
         if value == "disabled":
             return queryset.exclude(disability_category="")
         return queryset.filter(health=value)
+
+    def filter_education(self, queryset, name, value):
+        """A main level (70 初级中学教育) also finds its sub-codes (71 初中毕业, 73 初中肄业)."""
+        if not value:
+            return queryset
+        levels = [v for v in value if codes.education_level(v) == v]
+        return queryset.filter(education__in=sorted(set(value) | codes.education_codes(*levels)))
 
 
 class HouseholdSearch(TagsMixin, HouseholdFilter):

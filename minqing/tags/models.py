@@ -113,8 +113,12 @@ class PersonTag(TagLink):
                 fields=["tag", "area_path", "person"], include=["household"], name="persontag_scope_idx"
             ),
             models.Index(fields=["person", "tag"], name="persontag_person_idx"),
-            # A household search walking a county in list order checks each household for a members' tag.
-            models.Index(fields=["household", "tag"], name="persontag_household_idx"),
+            # A household search walking a county in list order checks each household for a members' tag
+            # (tag, household probes); households with members of two tags are found by a merge join of
+            # two tags' links in household order (``TagsMixin.few_with_all``); the area narrows in the index.
+            models.Index(
+                fields=["tag", "household"], include=["area_path"], name="persontag_tag_household_idx"
+            ),
             # A big group searched by age ("老年人 aged 60"): the ages asked, not every link of the group.
             models.Index(
                 fields=["tag", "birth_date"], include=["area_path", "person"], name="persontag_age_idx"

@@ -117,3 +117,36 @@ def test_estimates_take_the_asked_share_of_each_band(ages, shares):
     from minqing.tags.estimates import PersonConditions
 
     assert PersonConditions(age_min=ages[0], age_max=ages[1]).band_shares() == pytest.approx(shares)
+
+
+TWO_TAGS = [
+    "tags_all=elderly,disabled",
+    "tags_all=elderly,disabled&area={v}",
+    "tags_all=elderly,disabled&area={w}",
+]
+
+
+@pytest.mark.parametrize("params", TWO_TAGS)
+@pytest.mark.parametrize("who", ["inside", "above", "county", "grid", "neighbour"])
+@pytest.mark.parametrize("cap", [0, 10_000])  # 0: more in common than the cap, the walk decides
+def test_households_with_members_of_two_tags_from_the_links(
+    tagged, users, tree, monkeypatch, who, params, cap
+):
+    """``few_with_all`` (a merge of two tags' links) finds exactly what the per-household check finds."""
+    monkeypatch.setattr(search_filters, "CAP", cap)
+    params = params.format(v=tree.v.code, w=tree.w.code)
+    search = HouseholdSearch(QueryDict(params), user=getattr(users, who))
+    from_links = sorted(search_queryset(search).values_list("pk", flat=True))
+    per_row = sorted(search_filters.walking(search).values_list("pk", flat=True))
+    assert from_links == per_row
+
+
+def test_few_with_all_is_for_households_with_several_person_tags(tagged, users, records):
+    household = HouseholdSearch(QueryDict("tags_all=elderly,disabled"), user=users.inside)
+    household.is_valid()
+    tags = household.form.cleaned_data["tags_all"]
+    assert household.few_with_all(tags) == [records.hv.pk]  # a has both; b and c one each
+    assert household.few_with_all(tags[:1]) is None  # one tag: the driven plan
+    person = PersonSearch(QueryDict("tags_all=elderly,disabled"), user=users.inside)
+    person.is_valid()
+    assert person.few_with_all(tags) is None  # both tags on the same person: the hash of their links
