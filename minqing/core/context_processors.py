@@ -12,7 +12,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav": {
-            "registry": user.can("view") or user.can("lookup"),
+            # The hotline desk holds ``lookup`` only: its menu is the caller look-up, not lists it cannot read.
+            "registry": user.can("view"),
+            "lookup": user.can("lookup"),
             "audit": user.can("audit"),
             "manage": user.is_superuser or user.can("manage"),
         }

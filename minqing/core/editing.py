@@ -4,7 +4,7 @@ A service that changes a record does, inside its transaction::
 
     row = changeable(actor, Household, household)      # 404 outside view scope, 403 when only viewable
     check_version(row, version)                        # ConcurrentEditError when someone saved first
-    changes = apply_changes(row, data, FIELDS)         # validated like user input; {} when nothing changed
+    changes = apply_changes(row, data, FIELDS, actor=actor)  # validated like user input; {} if unchanged
 
 A service creating a record calls ``validate(obj)`` before saving it: the model's own validation plus the
 real range of every number column (``core.ranges``), so forms, the API and imports cannot disagree.
@@ -20,10 +20,12 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from . import restricted, sensitive
 from .history import diff, snapshot
 from .models import AuditEvent
 from .phone import normalize_phone_fields
 from .ranges import range_errors
+from .scoping import can
 
 if TYPE_CHECKING:
     from minqing.accounts.models import User
@@ -78,14 +80,41 @@ def check_version(row: Any, version: int) -> None:
         raise ConcurrentEditError(record=row, events=history_since(row, version))
 
 
-def apply_changes(obj: models.Model, data: dict[str, Any], fields: list[str]) -> dict[str, list[str]]:
+def apply_changes(
+    obj: models.Model, data: dict[str, Any], fields: list[str], *, actor: User
+) -> dict[str, list[str]]:
     """Set ``data`` on the editable ``fields`` of ``obj``, validate the model, return the changes."""
     before = snapshot(obj, fields)
     for name, value in data.items():
         if name in fields:
             setattr(obj, name, value)
     validate(obj, exclude=[f.name for f in obj._meta.fields if f.name not in fields and f.name not in data])
+    check_sensitive_changes(actor, obj, before)
     return diff(obj, before)
+
+
+def check_sensitive_changes(actor: User, obj: models.Model, before: dict[str, Any]) -> None:
+    """Replacing a stored sensitive value (an ID number, a phone: ``core.sensitive``) takes the right to see
+    it: ``reveal`` where the record lies, and the record's privacy class (a minor's, ``core.restricted``).
+    Writing a first value reveals nothing and needs no more than the change right."""
+    changed = [
+        name
+        for name in sensitive.fields_of(obj)
+        if before.get(name) and str(getattr(obj, name) or "") != str(before[name])
+    ]
+    if not changed:
+        return
+    may_reveal = can(actor, obj, "reveal")
+    errors = {}
+    for name in changed:
+        privacy_class = restricted.class_of(obj, name)
+        if not may_reveal or (privacy_class and not restricted.may_see(actor, privacy_class, obj)):
+            label = getattr(obj._meta.get_field(name), "verbose_name", name)
+            errors[name] = _("修改已登记的%(field)s需要查看该信息的权限，请由有权限的人员修改。") % {
+                "field": label
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def validate(

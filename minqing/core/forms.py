@@ -8,7 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from . import sensitive
+from . import restricted, sensitive
+from .scoping import can
 
 if TYPE_CHECKING:  # the mixin is only ever used on forms: let mypy see their fields and add_error
     _FormBase = forms.BaseForm
@@ -78,6 +79,21 @@ class SensitiveInputsMixin(_FormBase):
                 required=False,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
+
+    def lock_sensitive(self, user: Any) -> None:
+        """Stored values ``user`` may not replace (no right to see them: ``core.editing.check_sensitive_changes``)
+        are shown read-only, with why; the service refuses the change too."""
+        instance = getattr(self, "instance", None)
+        if not self.kept_sensitive or instance is None or user is None:
+            return
+        may_reveal = can(user, instance, "reveal")
+        for name in self.kept_sensitive:
+            privacy_class = restricted.class_of(instance, name)
+            if may_reveal and not (privacy_class and not restricted.may_see(user, privacy_class, instance)):
+                continue
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("修改已登记的号码需要查看该信息的权限。")
+            self.fields.pop(name + self.CLEAR_SUFFIX, None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data

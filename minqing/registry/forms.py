@@ -37,6 +37,7 @@ class PlacedForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.lock_sensitive(user)
         if "area" in self.fields:
             self.fields["area"] = AreaChoiceField(
                 scoped_areas(user, ("village", "group")),
@@ -141,6 +142,63 @@ class ParentChoiceField(forms.ModelChoiceField):
 
 PARENTS = {"father": (codes.Sex.MALE, _("父亲")), "mother": (codes.Sex.FEMALE, _("母亲"))}
 
+#: The person form in sections a cadre opens one at a time on a phone; fields not named fall in the last.
+PERSON_SECTIONS = [
+    (
+        _("基本信息"),
+        ["relation", "name", "id_number", "no_id_reason", "sex", "birth_date", "phone", "ethnicity"],
+    ),
+    (
+        _("户籍与居住"),
+        [
+            "registered_area",
+            "registered_address",
+            "current_area",
+            "current_address",
+            "registration_match",
+            "residence_status",
+            "away_destination",
+            "away_since",
+            "work_location",
+            "inflow_reason",
+        ],
+    ),
+    (
+        _("家庭与监护"),
+        [
+            "marital_status",
+            "father",
+            "mother",
+            "guardian_name",
+            "guardian_relation",
+            "guardian_phone",
+            "cannot_guard_reason",
+            "orphan",
+            "de_facto_unsupported",
+        ],
+    ),
+    (
+        _("教育与就业"),
+        ["education", "school_stage", "school", "employment", "occupation", "workplace", "skills"],
+    ),
+    (
+        _("健康与保障"),
+        [
+            "health",
+            "chronic_disease",
+            "serious_illness",
+            "disability_category",
+            "disability_grade",
+            "disability_cert_no",
+            "labor_ability",
+            "self_care",
+            "medical_insurance",
+            "pension_insurance",
+        ],
+    ),
+    (_("其他"), []),
+]
+
 
 class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
     version = VersionField(required=False)
@@ -161,6 +219,7 @@ class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
         if household is None and self.instance.household_id:
             household = self.instance.household
         self.limit_parents(user, household)
+        self.lock_sensitive(user)
         self.fields["id_number"].widget.attrs.update(
             {"autocomplete": "off", "inputmode": "text", "maxlength": 18}
         )
@@ -190,6 +249,23 @@ class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
             field.widget.choices = [("", "—"), *[(p.pk, field.label_from_instance(p)) for p in offered]]
             field.widget.attrs["class"] = "form-select"
             self.fields[name] = field
+
+    def sections(self) -> list[dict]:
+        """The visible fields by ``PERSON_SECTIONS``; a section opens when it is the first or has an error."""
+        fields = {f.name: f for f in self.visible_fields()}
+        placed: set[str] = set()
+        result = []
+        for index, (label, names) in enumerate(PERSON_SECTIONS):
+            wanted = names or [n for n in fields if n not in placed]
+            shown = [fields[n] for n in wanted if n in fields and n not in placed]
+            shown += [fields[n + self.CLEAR_SUFFIX] for n in wanted if n + self.CLEAR_SUFFIX in fields]
+            placed |= {f.name for f in shown}
+            if shown:
+                has_errors = any(f.errors for f in shown)
+                result.append(
+                    {"label": label, "fields": shown, "open": index == 0 or has_errors, "errors": has_errors}
+                )
+        return result
 
     def validate_unique(self):
         """ID uniqueness is checked by the service, whose message respects the user's scope."""

@@ -73,7 +73,7 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any],
         check_cadre(actor, data["responsible_cadre"])
     if "custom" in data:  # values already stored are kept as they are (see clean_custom_values)
         data = {**data, "custom": clean_custom_values(data["custom"], previous=row.custom)}
-    changes = apply_changes(row, data, HOUSEHOLD_FIELDS)
+    changes = apply_changes(row, data, HOUSEHOLD_FIELDS, actor=actor)
     if not changes:
         return row
     moved = row.area_path != row.area.code or row.grid_path != (row.grid.code if row.grid_id else "")

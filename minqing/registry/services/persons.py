@@ -115,7 +115,7 @@ def person_update(*, actor: User, person: Person, data: dict[str, Any], version:
         if data["id_number"] and data["id_number"] != row.id_number:
             id_number_check_unique(actor=actor, id_number=data["id_number"], exclude_pk=row.pk)
     parents_before = {"father": row.father_id, "mother": row.mother_id}
-    changes = apply_changes(row, data, PERSON_FIELDS)
+    changes = apply_changes(row, data, PERSON_FIELDS, actor=actor)
     _check_head_rule(row.household, row)
     _check_parents(actor, row, parents_before)
     if not changes:

@@ -50,7 +50,7 @@ def _record_update(
         new_household = changeable(actor, Household, new_household)
         data = {**data, "area": new_household.area, "grid": new_household.grid}
     previous_household_id = getattr(row, "household_id", None)
-    changes = apply_changes(row, data, fields)
+    changes = apply_changes(row, data, fields, actor=actor)
     if not changes:
         return row
     row.place_paths()

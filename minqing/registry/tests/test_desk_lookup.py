@@ -224,3 +224,11 @@ def test_the_card_hides_a_minors_phone_from_the_desk(desk, records):
     api = desk.get(API, {"q": PHONE}).json()
     phones = {m["name"]: m["phone_masked"] for h in api["results"] for m in h["members"]}
     assert phones["龙小妹"] == "" and phones["龙在内"] == "138****1111"
+
+
+def test_the_desk_menu_offers_the_lookup_not_lists_it_cannot_read(desk, login, users):
+    page = desk.get(LOOKUP).content.decode()
+    assert reverse("registry:lookup") in page and "来电查询" in page
+    assert reverse("registry:household_list") not in page
+    viewer = login(users.inside).get(LOOKUP).content.decode()
+    assert reverse("registry:household_list") in viewer

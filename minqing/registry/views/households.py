@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core.edit_page import edit_page, form_page
 from minqing.core.htmx import render_list
+from minqing.core.queries import capped_count
 
 from .. import selectors, services
 from ..filters import HouseholdFilter
@@ -24,7 +25,8 @@ def household_list(request):
     filters = HouseholdFilter(request.GET, queryset=selectors.household_list(request.user), request=request)
     context = {
         "filters": filters,
-        "page": selectors.paginate_list(request, filters.qs),
+        # 共 N 户 and 第 x / y 页 on every page: counted up to CAP ("10,000+"), one index-only statement.
+        "page": selectors.paginate_list(request, filters.qs).with_total(*capped_count(filters.qs), _("户")),
         "can_add": request.user.can("change"),
     }
     return render_list(request, "registry/household_list.html", "registry/_household_rows.html", context)

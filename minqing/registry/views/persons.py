@@ -13,6 +13,7 @@ from minqing.core.edit_page import edit_page, form_page
 from minqing.core.editing import changeable
 from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
+from minqing.core.queries import capped_count
 
 from .. import selectors, services
 from ..filters import PersonFilter
@@ -24,7 +25,10 @@ from ..signals import person_panels
 @login_required
 def person_list(request):
     filters = PersonFilter(request.GET, queryset=selectors.person_rows(request.user), request=request)
-    context = {"filters": filters, "page": paginate(request, filters.qs)}
+    context = {
+        "filters": filters,
+        "page": paginate(request, filters.qs).with_total(*capped_count(filters.qs), _("人")),
+    }
     return render_list(request, "registry/person_list.html", "registry/_person_rows.html", context)
 
 
