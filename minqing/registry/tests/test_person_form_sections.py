@@ -40,7 +40,9 @@ def test_the_form_is_in_sections_the_first_open(login, users, records):
 def test_a_section_with_an_error_opens(login, users, records):
     client = login(users.inside)
     data = {"version": records.pv.version, "name": records.pv.name, "relation": "02", "sex": "1"}
-    data.update({"birth_date": records.pv.birth_date.isoformat(), "ethnicity": "01", "political_status": "13"})
+    data.update(
+        {"birth_date": records.pv.birth_date.isoformat(), "ethnicity": "01", "political_status": "13"}
+    )
     data.update({"religion": "0", "residence_status": "10", "health": "10", "school_stage": "x"})
     page = client.post(reverse("registry:person_edit", args=[records.pv.pk]), data).content.decode()
     opened = re.findall(r'<details class="form-section[^"]*" open[^>]*>\s*<summary[^>]*>([^<]+)', page)
