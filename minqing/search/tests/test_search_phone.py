@@ -139,15 +139,17 @@ def test_capped_total_in_the_pager_html():
     assert re.search(r'data-testid="pager-number">第 3 / 200\+ 页<', html)
 
 
-def test_household_list_pager_needs_no_count_query(login, users, tree, django_assert_max_num_queries):
+def test_a_list_that_does_not_count_learns_its_total_on_the_last_page(
+    login, users, tree, django_assert_max_num_queries
+):
     Household.objects.bulk_create(
         Household(number=f"52062210221100{i:03d}", area=tree.v1, area_path=tree.v1.code, head_name=f"户{i}")
         for i in range(60)
     )
     client = login(users.inside)
-    url = reverse("registry:household_list")
+    url = reverse("registry:recent")  # 最近更新 does not count
     first = client.get(url).content.decode()
-    assert 'data-testid="pager-total"' not in first  # not counted: the list does not count
+    assert 'data-testid="pager-total"' not in first
     assert re.search(r'data-testid="pager-number">第 1 页<', first)
     second_link = unescape(re.search(r'href="\?([^"]*)" rel="next"', first).group(1))
     with django_assert_max_num_queries(20) as second_queries:
@@ -155,6 +157,22 @@ def test_household_list_pager_needs_no_count_query(login, users, tree, django_as
     assert not any("COUNT(" in q["sql"].upper() for q in second_queries.captured_queries)
     assert re.search(r'data-testid="pager-total">共 60 条<', second)  # the last page knows the total
     assert re.search(r'data-testid="pager-number">第 2 / 2 页<', second)
+
+
+def test_household_list_shows_its_capped_total_on_every_page(
+    login, users, tree, django_assert_max_num_queries
+):
+    Household.objects.bulk_create(
+        Household(number=f"52062210221100{i:03d}", area=tree.v1, area_path=tree.v1.code, head_name=f"户{i}")
+        for i in range(60)
+    )
+    client = login(users.inside)
+    client.get(reverse("registry:household_list"))  # warm: the area picker is cached
+    with django_assert_max_num_queries(20) as queries:
+        first = client.get(reverse("registry:household_list")).content.decode()
+    assert sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries) == 1  # one capped count
+    assert re.search(r'data-testid="pager-total">共 60 户<', first)
+    assert re.search(r'data-testid="pager-number">第 1 / 2 页<', first)
 
 
 def test_search_query_count_unchanged_by_summary_and_pager(
