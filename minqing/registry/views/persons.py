@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from minqing.core.edit_page import edit_page, form_page
 from minqing.core.editing import changeable
 from minqing.core.htmx import render_list
-from minqing.core.pagination import paginate
 from minqing.core.queries import capped_count
 
 from .. import selectors, services
@@ -27,7 +26,7 @@ def person_list(request):
     filters = PersonFilter(request.GET, queryset=selectors.person_rows(request.user), request=request)
     context = {
         "filters": filters,
-        "page": paginate(request, filters.qs).with_total(*capped_count(filters.qs), _("人")),
+        "page": selectors.paginate_list(request, filters.qs).with_total(*capped_count(filters.qs), _("人")),
     }
     return render_list(request, "registry/person_list.html", "registry/_person_rows.html", context)
 
