@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from . import restricted, sensitive
 from .history import diff, snapshot
+from .idnumber import contains_id_or_phone
 from .models import AuditEvent
 from .phone import normalize_phone_fields
 from .ranges import range_errors
@@ -135,5 +136,33 @@ def validate(
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     errors.update(range_errors(obj))
+    for name, message in embedded_number_errors(obj, exclude).items():
+        errors.setdefault(name, []).append(message)
     if errors:
         raise ValidationError(errors)
+
+
+def embedded_number_errors(
+    obj: models.Model, exclude: Iterable[str] | None = None
+) -> dict[str, ValidationError]:
+    """Free-text fields holding an ID number or a phone number: those have fields of their own, encrypted and
+    masked, while free text is shown in clear to every reader of the record (and of its history)."""
+    skipped = set(exclude or ())
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        if (
+            not isinstance(field, models.CharField | models.TextField)
+            or field.choices
+            or not field.editable
+            or field.name in skipped
+            or sensitive.is_sensitive(obj, field.name)
+        ):
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(value, str) and value and contains_id_or_phone(value):
+            errors[field.name] = ValidationError(
+                _("请不要在“%(field)s”中填写身份证号或电话号码：它们有专门的字段，加密保存并脱敏显示。")
+                % {"field": field.verbose_name},
+                code="embedded_number",
+            )
+    return errors

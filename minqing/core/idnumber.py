@@ -349,8 +349,11 @@ def mask_phone(value: object) -> str:
 
 
 # An ID number or a phone number inside free text (search terms, saved conditions): 15/18-digit IDs,
-# mobiles, landlines with their area code. 16-digit 户编号 and 12-digit area codes do not match.
-_EMBEDDED_NUMBER = re.compile(r"(?<![\dXx])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|0\d{9,11})(?![\dXx])")
+# mobiles (also spaced 139 1234 5678), landlines with their area code (also 0856-5512345). 16-digit 户编号 and
+# 12-digit area codes do not match.
+_EMBEDDED_NUMBER = re.compile(
+    r"(?<![\dXx])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{9,11}|0\d{2,3}-\d{7,8})(?![\dXx])"
+)
 
 
 def contains_id_or_phone(text: str) -> bool:

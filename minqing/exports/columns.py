@@ -109,7 +109,11 @@ WELFARE_PERSON_COLUMNS: list[Column] = [
     (_("母亲"), 10, lambda p, ctx: p.mother.name if p.mother_id else ""),
     (_("监护人姓名"), 10, lambda p, ctx: p.guardian_name),
     (_("监护人与本人关系"), 10, lambda p, ctx: p.guardian_relation),
-    (_("监护人联系电话"), 14, sensitive_value(Person, "guardian_phone")),
+    (
+        _("监护人联系电话"),
+        14,
+        restricted_value(Person, "guardian_phone", sensitive_value(Person, "guardian_phone")),
+    ),
     (_("不能履行监护职责原因"), 14, lambda p, ctx: ctx.label(p, "cannot_guard_reason")),
     (_("孤儿"), 6, lambda p, ctx: yes_no(p.orphan)),
     (_("事实无人抚养儿童"), 8, lambda p, ctx: yes_no(p.de_facto_unsupported)),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -83,10 +84,13 @@ class Household(AreaPlaced, Versioned):
         _("计生户类型"), max_length=1, choices=codes.FamilyPlanning.choices, blank=True
     )
     # 资源
+    # Never negative (also a CheckConstraint): the validator names the field in the error, the constraint does not.
     cultivated_land_mu = models.DecimalField(
-        _("耕地(亩)"), max_digits=8, decimal_places=2, default=Decimal(0)
+        _("耕地(亩)"), max_digits=8, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
     )
-    forest_land_mu = models.DecimalField(_("林地(亩)"), max_digits=8, decimal_places=2, default=Decimal(0))
+    forest_land_mu = models.DecimalField(
+        _("林地(亩)"), max_digits=8, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
     # 两不愁三保障 + 饮水安全
     food_secure = models.BooleanField(_("不愁吃"), default=True)
     clothing_secure = models.BooleanField(_("不愁穿"), default=True)

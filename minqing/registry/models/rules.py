@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core import codes
+from minqing.core.idnumber import address_codes
 
 if TYPE_CHECKING:
     from .households import Household, Person
@@ -29,6 +30,11 @@ def validate_area_code(value: object) -> None:
     if not _AREA_CODE.match(str(value)):
         raise ValidationError(
             _("区划代码应为6位（县级，如 520622）或12位（村级，如 520622100201）数字。"), code="area_code"
+        )
+    if str(value)[:6] not in address_codes():  # every county code GB/T 2260 has issued, abolished ones too
+        raise ValidationError(
+            _("区划代码的前6位“%(code)s”不是有效的县级行政区划代码，请核对。") % {"code": str(value)[:6]},
+            code="area_code_unknown",
         )
 
 

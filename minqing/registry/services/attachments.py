@@ -89,11 +89,11 @@ def attachment_add(
                 target=attachment,
                 household_id=household.pk,
                 changes={
-                    "kind": attachment.kind,
-                    "original_name": attachment.original_name,
-                    "content_type": attachment.content_type,
-                    "size": attachment.size,
-                    "person_id": person.pk if person else None,
+                    str(_("类型")): attachment.get_kind_display(),
+                    str(_("原文件名")): attachment.original_name,
+                    str(_("文件类型")): attachment.content_type,
+                    str(_("大小")): attachment.size,
+                    str(_("人员")): person.name if person else "",
                 },
             )
     except BaseException:
@@ -113,7 +113,11 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> None:
         verb="registry.attachment.deleted",
         target=row,
         household_id=row.household_id,
-        changes={"kind": row.kind, "original_name": row.original_name, "size": row.size},
+        changes={
+            str(_("类型")): row.get_kind_display(),
+            str(_("原文件名")): row.original_name,
+            str(_("大小")): row.size,
+        },
     )
     row.delete()
     transaction.on_commit(lambda: _delete_files(storage, names))
