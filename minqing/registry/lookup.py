@@ -26,6 +26,7 @@ from minqing.accounts.roles import Role
 from minqing.areas.models import VILLAGE_LENGTH, Area, Level
 from minqing.core import audit, restricted
 from minqing.core.idnumber import IdNumberError, mask_id_number, mask_phone, normalize_id_number
+from minqing.core.phone import normalize_phone
 from minqing.core.scoping import scope_q, scope_root, under
 
 from .models import Household, Person
@@ -95,12 +96,11 @@ class LookupTerm:
         return {"phone": _("电话"), "id": _("身份证号"), "name": _("姓名")}[self.kind]
 
 
-def _phone_forms(compact: str) -> tuple[str, ...]:
-    """The ways a number may be stored: a mobile's 11 digits; a landline as ``core.phone`` stores it (area
-    code, hyphen, number: ``010-12345678``, ``0856-1234567``) or as older rows may hold it (no hyphen)."""
-    if _MOBILE.match(compact):
-        return (compact,)
-    return (compact, f"{compact[:3]}-{compact[3:]}", f"{compact[:4]}-{compact[4:]}")
+def _phone_forms(raw: str) -> tuple[str, ...]:
+    """The stored form every save writes (``core.phone.normalize_phone``: ``0856-1234567``), and the same
+    digits without hyphens as rows saved before that may hold them."""
+    normal = normalize_phone(raw) or raw
+    return tuple(dict.fromkeys((normal, normal.replace("-", ""))))
 
 
 def parse_term(raw: str, village: str = "") -> LookupTerm:
@@ -312,8 +312,7 @@ def resident_household(user: User) -> Household | None:
     areas = [a.area.code for a in user.active_assignments() if a.role == Role.RESIDENT]
     if not phone or not areas:
         return None
-    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", phone))
-    forms = _phone_forms(compact) if compact.isdigit() else (phone,)
+    forms = _phone_forms(phone)
     condition = Q(pk__in=[])
     for code in areas:
         condition |= under("area_path", code)

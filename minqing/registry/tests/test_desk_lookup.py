@@ -92,7 +92,7 @@ def test_bad_input_gets_a_chinese_message(desk, records, q, village, message):
 
 def test_parse_term_kinds():
     assert parse_term("138-0000-1111").kind == "phone"
-    assert parse_term("0856 1234567").values == ("08561234567", "085-61234567", "0856-1234567")
+    assert parse_term("0856 1234567").values == ("0856-1234567", "08561234567")  # stored form, legacy digits
     assert parse_term("张三").kind == "name"
     assert parse_term("0086 138.0000.1111").values == ("13800001111",)
     with pytest.raises(LookupRefused):
