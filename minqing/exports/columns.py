@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.areas.models import Area, Level
 from minqing.core import codes, restricted, sensitive
+from minqing.core.scoping import ALL, path_allowed
 from minqing.registry.models import Household, Person
 
 
@@ -28,7 +29,16 @@ class Context:
     mask: bool
     today: datetime.date
     hidden: frozenset[str] = frozenset()
+    #: The owner's view scope (``User.scope_prefixes("view")``): a linked person outside it (a parent in
+    #: another village) is named only where the owner may see them.
+    scope: Any = ALL
     labels: dict[tuple[type, str], dict[str, str]] = field(default_factory=dict)
+
+    def linked_name(self, person: Any) -> str:
+        """The name of a linked person (a parent) the owner may see, else "（不在管辖范围）"."""
+        if person is None:
+            return ""
+        return person.name if path_allowed(self.scope, person.area_path, person.grid_path) else str(OUTSIDE)
 
     def label(self, obj: Any, name: str) -> str:
         """``obj.get_<name>_display()`` without its per-call cost (it hashes every lazy label of the field)."""
@@ -41,6 +51,8 @@ class Context:
 
 
 Column = tuple[Any, int, Callable[[Any, Context], Any]]
+#: A linked person (a parent) outside the reader's scope: named nowhere the reader could not open them.
+OUTSIDE = _("（不在管辖范围）")
 
 
 def yes_no(value: bool) -> str:
@@ -105,8 +117,8 @@ WELFARE_PERSON_COLUMNS: list[Column] = [
     (_("生活自理能力"), 10, lambda p, ctx: ctx.label(p, "self_care")),
     (_("户籍地区划代码"), 14, lambda p, ctx: p.registered_area),
     (_("现住地区划代码"), 14, lambda p, ctx: p.current_area),
-    (_("父亲"), 10, lambda p, ctx: p.father.name if p.father_id else ""),
-    (_("母亲"), 10, lambda p, ctx: p.mother.name if p.mother_id else ""),
+    (_("父亲"), 10, lambda p, ctx: ctx.linked_name(p.father if p.father_id else None)),
+    (_("母亲"), 10, lambda p, ctx: ctx.linked_name(p.mother if p.mother_id else None)),
     (_("监护人姓名"), 10, lambda p, ctx: p.guardian_name),
     (_("监护人与本人关系"), 10, lambda p, ctx: p.guardian_relation),
     (

@@ -179,7 +179,9 @@ def _write(job: ExportJob) -> ExportJob:
         _update(job, total=total, masked=masked)
         reporter.update(done=0, total=total, force=True)
         hidden = selectors.hidden_classes(user=owner, kind=job.kind, rows=rows)
-        ctx = Context(mask=masked, today=timezone.localdate(), hidden=hidden)
+        ctx = Context(
+            mask=masked, today=timezone.localdate(), hidden=hidden, scope=owner.scope_prefixes("view")
+        )
         objects = selectors.iterate(rows, related=sheet.related)
         ids = array("q")  # what the file holds, for the privacy report (8 bytes a row)
 

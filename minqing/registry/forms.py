@@ -10,6 +10,7 @@ from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import codes
 from minqing.core.forms import BootstrapMixin, SensitiveInputsMixin, VersionField
+from minqing.core.scoping import ALL, path_allowed
 
 from .models import CustomField, EconomyYear, House, Household, Person, Place, clean_custom_values
 from .services import ECONOMY_FIELDS, HOUSE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, PLACE_FIELDS
@@ -140,6 +141,7 @@ class ParentChoiceField(forms.ModelChoiceField):
         return f"{obj.name}（{obj.birth_date.year}）" if obj.birth_date else obj.name
 
 
+OUTSIDE = _("（不在管辖范围）")
 PARENTS = {"father": (codes.Sex.MALE, _("父亲")), "mother": (codes.Sex.FEMALE, _("母亲"))}
 
 #: The person form in sections a cadre opens one at a time on a phone; fields not named fall in the last.
@@ -246,7 +248,21 @@ class PersonForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
             current = getattr(self.instance, name) if getattr(self.instance, f"{name}_id") else None
             if current is not None and current not in offered:
                 offered.append(current)
-            field.widget.choices = [("", "—"), *[(p.pk, field.label_from_instance(p)) for p in offered]]
+            # The current link stays selectable (saving keeps it), but a parent the editor may not see is
+            # not named.
+            scope = user.scope_prefixes("view") if user is not None else ALL
+            field.widget.choices = [
+                ("", "—"),
+                *[
+                    (
+                        p.pk,
+                        field.label_from_instance(p)
+                        if path_allowed(scope, p.area_path, p.grid_path)
+                        else OUTSIDE,
+                    )
+                    for p in offered
+                ],
+            ]
             field.widget.attrs["class"] = "form-select"
             self.fields[name] = field
 

@@ -102,3 +102,33 @@ def test_attachment_history_speaks_chinese(login, users, records):
     add(users.inside, records.hv, upload("photo.png", image_bytes()))
     page = login(users.inside).get(reverse("registry:household", args=[records.hv.pk])).content.decode()
     assert "original_name" not in page and "content_type" not in page
+
+
+@pytest.fixture
+def father_elsewhere(records) -> Person:
+    """A child in V whose father lives in the neighbouring village W (records.pw)."""
+    birth = datetime.date(datetime.date.today().year - 20, 6, 1)
+    child = PersonFactory(household=records.hv, relation="20", name="龙远子", birth_date=birth)
+    Person.objects.filter(pk=child.pk).update(father=records.pw)
+    return child
+
+
+def test_a_parent_outside_the_readers_scope_is_not_named_on_the_page(login, users, records, father_elsewhere):
+    inside = login(users.inside).get(father_elsewhere.get_absolute_url()).content.decode()
+    assert records.pw.name not in inside and "（不在管辖范围）" in inside
+    above = login(users.above).get(father_elsewhere.get_absolute_url()).content.decode()
+    assert records.pw.name in above  # the township sees both villages
+
+
+def test_a_parent_outside_the_owners_scope_is_not_named_in_the_export(
+    client, users, records, father_elsewhere
+):
+    row = by_name(sheet(post(client, users.inside)))["龙远子"]
+    assert row["父亲"] == "（不在管辖范围）"
+
+
+def test_the_edit_form_keeps_an_outside_parent_without_naming_them(login, users, records, father_elsewhere):
+    client = login(users.inside)
+    page = client.get(reverse("registry:person_edit", args=[father_elsewhere.pk])).content.decode()
+    assert records.pw.name not in page
+    assert f'value="{records.pw.pk}" selected' in page  # still the link: saving the form keeps it

@@ -13,6 +13,7 @@ from minqing.core.edit_page import edit_page, form_page
 from minqing.core.editing import changeable
 from minqing.core.htmx import render_list
 from minqing.core.queries import capped_count
+from minqing.core.scoping import path_allowed
 
 from .. import selectors, services
 from ..filters import PersonFilter
@@ -35,14 +36,21 @@ def person_list(request):
 def person_detail(request, pk: int):
     person = get_object_or_404(
         Person.objects.visible_to(request.user, "view")
-        .select_related("household", "area__parent", "grid")
+        .select_related("household", "area__parent", "grid", "father", "mother")
         .annotate(
             user_can_change=_right(request.user, "change"), user_can_reveal=_right(request.user, "reveal")
         ),
         pk=pk,
     )
+    scope = request.user.scope_prefixes("view")
     context = {
         "person": person,
+        # A parent in another village is named only to those who may open their file (no query: paths).
+        "parents": {
+            side: parent if path_allowed(scope, parent.area_path, parent.grid_path) else None
+            for side, parent in (("father", person.father), ("mother", person.mother))
+            if parent is not None
+        },
         "history": selectors.history_of(person),
         "attachments": person.attachments.select_related("uploaded_by"),
         "can_change": person.user_can_change,
