@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -12,6 +13,7 @@ from . import restricted
 from .htmx import render_list
 from .models import AuditEvent
 from .pagination import paginate
+from .queries import capped_count
 from .statement_timeout import is_statement_timeout
 
 
@@ -34,7 +36,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     verb = request.GET.get("verb", "").strip()
     if verb:
         events = events.filter(verb__startswith=verb)
-    page = paginate(request, events)
+    page = paginate(request, events).with_total(*capped_count(events), _("条"))
     restricted.readable(page.rows, request.user)  # health values only where the reader holds `health`
     return render_list(request, "core/audit_log.html", "core/_audit_rows.html", {"page": page, "verb": verb})
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from minqing.core import audit, verbs
 from minqing.core.models import AuditEvent
+from minqing.core.pagination import PAGE_SIZE
 from minqing.exports.models import ExportJob
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +75,15 @@ def test_history_names_the_action(login, users, records):
     )
     body = login(users.inside).get(reverse("registry:household", args=[records.hv.pk])).content.decode()
     assert "修改户档案" in body
+
+
+@pytest.mark.django_db
+def test_audit_log_shows_its_total_and_page_count_on_the_first_page(login, users, records):
+    for _ in range(60):  # more than one page
+        audit.record(actor=users.data_admin, verb="registry.household.updated", target=records.hv)
+    visible = AuditEvent.objects.visible_to(users.supervisor, "audit").count()
+    assert visible >= 60
+    response = login(users.supervisor).get(reverse("core:audit"))
+    body = response.content.decode()
+    assert f"共 {visible:,} 条" in body
+    assert f"第 1 / {-(-visible // PAGE_SIZE)} 页" in body
