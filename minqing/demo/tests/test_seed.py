@@ -56,3 +56,36 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(db):
     call_command("seed_demo", households=40, stdout=out)
     assert "演示数据已存在" in out.getvalue()
     assert Household.objects.count() == 40 and User.objects.count() == 10
+
+
+def test_the_seeded_key_groups_have_the_sizes_of_a_labour_exporting_county(db):
+    """Key groups as the tag rules derive them from the seeded files, at shares a Guizhou county reports.
+
+    References (strict official definitions): 民政部 2016 摸底排查 902万 农村留守儿童 (about 15% of rural
+    under-16s; higher in labour-exporting Guizhou); 民政部 2018 about 1,600万 农村留守老人 with *all* children
+    away (13% of rural people 60+, a quarter to a third in labour-exporting counties); 失能/半失能 about 4,000万
+    of 2.6亿 people 60+ (15%).
+    """
+    import datetime
+
+    from minqing.core import codes
+    from minqing.registry.models import Person
+    from minqing.tags.ages import age_at_least, age_under
+    from minqing.tags.models import PersonTag
+
+    call_command("seed_demo", households=800, stdout=StringIO())
+    today = datetime.date.today()
+    living = Person.objects.filter(deceased=False)
+    elderly = living.filter(age_at_least(today, 60)).count()
+    children = living.filter(age_under(today, 16)).count()
+
+    def share(tag: str, of: int) -> float:
+        return PersonTag.objects.filter(tag__name=tag).count() / of
+
+    assert 0.12 <= elderly / living.count() <= 0.30
+    assert 0.10 <= share("留守老人", elderly) <= 0.35
+    assert 0.05 <= share("失能老人", elderly) <= 0.20
+    assert 0.05 <= share("独居老人", elderly) <= 0.25
+    assert 0.08 <= share("留守儿童", children) <= 0.25
+    assert 0.02 <= share("困境儿童", children) <= 0.25
+    assert living.filter(residence_status=codes.ResidenceStatus.MIGRANT_WORKER).count() > 0.1 * living.count()
