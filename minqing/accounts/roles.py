@@ -14,6 +14,8 @@ Actions:
 - ``export``  download lists as Excel
 - ``audit``   read the audit log of the area
 - ``manage``  users, code tables, tags and imports of the area
+- ``visit``   log visits (走访记录/帮扶日志) to the area's households
+- ``assist``  pair cadres with the area's households and keep their assistance plans (结对帮扶, 帮扶计划)
 """
 
 from __future__ import annotations
@@ -35,16 +37,33 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
 
 
-ACTIONS = ("view", "lookup", "change", "reveal", "health", "minors", "export", "audit", "manage")
+ACTIONS = (
+    "view",
+    "lookup",
+    "change",
+    "reveal",
+    "health",
+    "minors",
+    "export",
+    "audit",
+    "manage",
+    "visit",
+    "assist",
+)
 
 # The permission table of the docs (README "Roles"). A role grants its actions only inside the
 # area of the assignment that carries it.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset({"view", "lookup", "change", "reveal", "health", "minors"}),
-    Role.VILLAGE_CADRE: frozenset({"view", "lookup", "change", "reveal", "health", "minors", "export"}),
-    # Stationed cadres read their village; their paired households are editable (visits issue).
-    Role.STATIONED_CADRE: frozenset({"view", "lookup", "reveal", "health", "minors"}),
-    Role.TOWNSHIP_STAFF: frozenset({"view", "lookup", "change", "reveal", "health", "minors", "export"}),
+    Role.GRID_WORKER: frozenset({"view", "lookup", "change", "reveal", "health", "minors", "visit"}),
+    Role.VILLAGE_CADRE: frozenset(
+        {"view", "lookup", "change", "reveal", "health", "minors", "export", "visit", "assist"}
+    ),
+    # Stationed cadres read their village and visit its households; the households paired with them
+    # are editable (``assistance``), and they keep those households' plans.
+    Role.STATIONED_CADRE: frozenset({"view", "lookup", "reveal", "health", "minors", "visit"}),
+    Role.TOWNSHIP_STAFF: frozenset(
+        {"view", "lookup", "change", "reveal", "health", "minors", "export", "visit", "assist"}
+    ),
     # County leaders and supervisors read files but not health data nor minors' identifiers: they need
     # no person's diagnosis and no child's ID number.
     Role.COUNTY_LEADER: frozenset({"view", "lookup", "export"}),
@@ -53,7 +72,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SERVICE_DESK: frozenset({"lookup"}),
     Role.SUPERVISOR: frozenset({"view", "lookup", "audit"}),
     Role.DATA_ADMIN: frozenset(
-        {"view", "lookup", "change", "reveal", "health", "minors", "export", "audit", "manage"}
+        {"view", "lookup", "change", "reveal", "health", "minors", "export", "audit", "manage", "assist"}
     ),
     # Residents use the portal, which reads their own household directly, never by area.
     Role.RESIDENT: frozenset(),
