@@ -10,12 +10,13 @@ person table scan.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any, TypedDict
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models.functions import Mod, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from minqing.areas.models import PATH_LENGTHS, VILLAGE_LENGTH, Area, AreaCount, Level, child_length
 from minqing.areas.selectors import root_areas
 from minqing.core import codes
+from minqing.core.queries import DrivenBy
 from minqing.core.scoping import is_area_path, under
 from minqing.tags.models import PersonTag, Tag, TagCount, TagPair, TagProfile
 from minqing.tags.profiles import AGE_BANDS, band_of
@@ -136,22 +138,42 @@ def key_group_tags() -> QuerySet:
     return Tag.objects.filter(is_key_group=True, is_active=True, target=Tag.Target.PERSON)
 
 
-def by_tag(qs: QuerySet, tags: Iterable[Tag], *, members: QuerySet | None = None) -> list[Bucket]:
+def by_tag(
+    qs: QuerySet, tags: Iterable[Tag], *, members: QuerySet | None = None, scale: int = 1
+) -> list[Bucket]:
     """How many persons of the result carry each key-group tag: one grouped query over ``PersonTag``.
 
     Only ``Tag.is_key_group`` tags count, whatever is passed in. Tags with no one are listed with 0.
-    ``members`` (person ids, e.g. a group's links) stands for ``qs`` when the caller has them cheaper.
+    ``members`` (person ids, e.g. a group's links) stands for ``qs`` when the caller has them cheaper: they
+    are few enough to be read first (``group_members``) and each one's links are then looked up by index
+    (``persontag_person_idx``), instead of hashing them against every link of every key tag in scope.
+    ``scale`` multiplies the counts of a sample (one member in ``scale``).
     """
     tags = [t for t in tags if t.is_key_group]
-    members = qs.order_by().values("pk") if members is None else members
-    rows = (
-        PersonTag.objects.filter(tag__in=[t.pk for t in tags], person__in=members)
-        .values("tag")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts = {row["tag"]: row["n"] for row in rows}
+    if members is None:
+        rows = PersonTag.objects.filter(person__in=qs.order_by().values("pk"))
+    else:
+        rows = PersonTag.objects.filter(DrivenBy(F("person_id"), members))
+    rows = rows.filter(tag__in=[t.pk for t in tags]).values("tag").annotate(n=Count("id")).order_by()
+    counts = {row["tag"]: row["n"] * scale for row in rows}
     return [{"code": t.code, "name": t.name, "count": counts.get(t.pk, 0)} for t in tags]
+
+
+#: A group chart by tag reads the group's members' own links when there are at most this many members
+#: (about 0.2 s at 1M households); of a bigger group (外出务工 men aged 16–60: 300,000) it reads one member
+#: in ``ceil(n / SAMPLE_MEMBERS)`` by person id and scales the counts up, and the chart says it is an
+#: estimate. Counting every co-occurring tag of 300,000 persons took 0.8–2.3 s.
+SAMPLE_MEMBERS = 60_000
+
+
+def group_members(filterset, links: QuerySet) -> tuple[QuerySet, int]:
+    """(the person ids of a group's links to count, one in how many) for the chart by tag."""
+    tag = filterset.form.cleaned_data["tags_all"][0]
+    size = filterset.estimate_links([tag])[tag.pk]
+    step = max(1, math.ceil(size / SAMPLE_MEMBERS))
+    if step > 1:
+        links = links.alias(sampled=Mod("person_id", step)).filter(sampled=0)
+    return links.values("person_id"), step
 
 
 CHARTS = {
@@ -193,9 +215,14 @@ def person_chart(filterset, user, dim: str) -> dict[str, Any]:
         pairs = None if profile is None else group_pairs(filterset.form.cleaned_data["tags_all"][0], profile)
         if pairs is not None:
             buckets = pairs
+        elif links is not None:
+            members, step = group_members(filterset, links)
+            buckets = by_tag(qs, key_group_tags(), members=members, scale=step)
+            if step > 1:
+                payload["sample"] = step
+                payload["title"] = _("%(title)s（按 1/%(step)d 抽样估算）") % {"title": title, "step": step}
         else:
-            members = None if links is None else links.values("person_id")
-            buckets = by_tag(qs, key_group_tags(), members=members)
+            buckets = by_tag(qs, key_group_tags())
     payload["items"] = [
         {"name": b["name"], "value": b["count"], "code": b["code"], "drill": b.get("drill", False)}
         for b in buckets

@@ -189,10 +189,7 @@ class TagsMixin(filters.FilterSet):
         few = self.few_with_all(tags)
         if few is not None:  # the exact rows (at most FEW), found in the links alone
             return queryset.filter(pk__in=few)
-        estimates = self._link_estimates(tags)
-        driver = min(tags, key=lambda t: estimates[t.pk]) if tags else None
-        if driver is not None and estimates[driver.pk] > self._drive_limit(driver):
-            driver = None
+        driver = self._driver(tags, self.estimate_links(tags))
         if driver is None:
             return self._filter_each(queryset, tags)
         others = [t for t in tags if t is not driver]
@@ -200,6 +197,19 @@ class TagsMixin(filters.FilterSet):
         narrow = functools.partial(self._links_with, folded)
         queryset = queryset.filter(_tags_driven([driver], on=self.on, links_in=narrow, person=self._person()))
         return self._filter_each(queryset, [t for t in others if t not in folded])
+
+    def _driver(self, tags: list[Tag], estimates: dict[int, int]) -> Tag | None:
+        """The tag whose links the search starts from: the smallest one under its drive limit, else None.
+
+        A person search prefers a person tag that may drive: its links carry the household, so every
+        other tag is checked on them (``_foldable``) and the intersection is one statement. A household
+        driver would hand every member of its households to per-row checks of the person tags (危房户 +
+        新生儿 county-wide: thousands of households' members probed to find a few hundred babies).
+        """
+        within = [t for t in tags if estimates[t.pk] <= self._drive_limit(t)]
+        if self.on == "person":
+            within = [t for t in within if t.target == Tag.Target.PERSON] or within
+        return min(within, key=lambda t: estimates[t.pk], default=None)
 
     def _foldable(self, driver: Tag, tag: Tag) -> bool:
         """Whether ``tag`` can be checked on the driver's links themselves (they carry the person and the
@@ -264,7 +274,7 @@ class TagsMixin(filters.FilterSet):
         if not tags:
             return queryset
         one_target = len({t.target for t in tags}) == 1
-        if self.drive and one_target and sum(self._link_estimates(tags).values()) <= DRIVE_LIMIT:
+        if self.drive and one_target and sum(self.estimate_links(tags).values()) <= DRIVE_LIMIT:
             return queryset.filter(
                 _tags_driven(tags, on=self.on, links_in=self._links_in, person=self._person())
             )
@@ -282,7 +292,7 @@ class TagsMixin(filters.FilterSet):
         area = (self.form.cleaned_data.get("area") or "").strip()
         return area if is_area_path(area) else None
 
-    def _link_estimates(self, tags: list[Tag]) -> dict[int, int]:
+    def estimate_links(self, tags: list[Tag]) -> dict[int, int]:
         if not tags or self.user is None:
             return {t.pk: DRIVE_LIMIT + 1 for t in tags}
         grid = (self.form.cleaned_data.get("grid") or "").strip()

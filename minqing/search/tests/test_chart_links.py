@@ -169,3 +169,25 @@ def test_counts_and_walking_rows_are_the_lists(users, groups, who, params):
     assert sorted(walking(filterset).values_list("pk", flat=True)) == sorted(
         found.values_list("pk", flat=True)
     )
+
+
+def test_a_big_group_by_tag_is_counted_from_a_sample_and_says_so(monkeypatch, users, groups):
+    """Over ``SAMPLE_MEMBERS`` members, one person in ``step`` (by id) is counted and scaled up."""
+    from minqing.tags.models import PersonTag
+
+    params = "tags_all=elderly&age_min=0"
+    exact = chart(users.county, params, "tag")
+    assert "sample" not in exact
+    filterset = counting(params, users.county)
+    search_queryset(filterset)
+    members = list(charts.group_links(filterset, users.county).values_list("person_id", flat=True))
+    size = filterset.estimate_links([Tag.objects.get(code="elderly")])[Tag.objects.get(code="elderly").pk]
+    assert size >= 2
+    monkeypatch.setattr(charts, "SAMPLE_MEMBERS", size / 2)  # one member in two
+    sampled = chart(users.county, params, "tag")
+    assert sampled["sample"] == 2 and "抽样估算" in sampled["title"]
+    expected = {}
+    for link in PersonTag.objects.filter(person_id__in=[p for p in members if p % 2 == 0]).select_related("tag"):
+        if link.tag.is_key_group:
+            expected[link.tag.code] = expected.get(link.tag.code, 0) + 2
+    assert {i["code"]: i["value"] for i in sampled["items"] if i["value"]} == expected

@@ -107,6 +107,8 @@
           state.chart.resize();
         }
         state.chart.setOption(option(data, el.clientWidth), true);
+        const heading = document.querySelector('[data-chart-title="' + el.dataset.chart + '"]');
+        if (heading && data.sample) heading.textContent = data.title; // counted from a sample: say so
       })
       .catch(function () { state.chart.setOption(message(text.failed), true); });
     const up = document.querySelector('[data-chart-up="' + el.dataset.chart + '"]');
