@@ -14,6 +14,9 @@ PostgreSQL, by the trigger of :func:`append_only_sql`). Writers are serialised p
 ``pg_advisory_xact_lock`` held until the caller's transaction ends, so two transactions can never both
 chain onto the same last row (READ COMMITTED, Django's default, lets the second one see the first's row
 once it holds the lock); SQLite serialises writers itself (``transaction_mode`` IMMEDIATE).
+
+A model naming a ``chain_key`` field (the visit log's ``author``) keeps one chain per value of it, each in
+id order with its own lock; :func:`verify` checks one chain, :func:`verify_chains` every chain of a table.
 """
 
 from __future__ import annotations
@@ -162,28 +165,49 @@ def spec_of(model: type[models.Model]) -> Spec:
 # ------------------------------------------------------------------------------------------ writing
 
 
-def lock_key(table: str) -> int:
-    """A stable signed 64-bit advisory-lock key per chain (per table)."""
-    raw = hashlib.sha256(f"minqing.hashchain:{table}".encode()).digest()[:8]
+def lock_key(table: str, key: Any = None) -> int:
+    """A stable signed 64-bit advisory-lock key per chain (per table, or per table and chain key value)."""
+    name = f"minqing.hashchain:{table}" if key is None else f"minqing.hashchain:{table}:{key}"
+    raw = hashlib.sha256(name.encode()).digest()[:8]
     return int.from_bytes(raw, "big", signed=True)
 
 
-def lock(model: type[models.Model], using: str) -> None:
+def chain_key_attname(model: type[models.Model]) -> str | None:
+    """The column that splits ``model``'s table into chains (``None``: the table is one chain)."""
+    name = getattr(model, "chain_key", None)
+    return model._meta.get_field(name).attname if name else None  # type: ignore[union-attr]
+
+
+def lock(model: type[models.Model], using: str, key: Any = None) -> None:
     """Take the chain's writer lock until the transaction ends (PostgreSQL; SQLite serialises writers).
 
-    Call inside ``transaction.atomic``: outside a transaction the lock would end with the statement.
+    ``key`` names the chain of a model with a ``chain_key``. Call inside ``transaction.atomic``: outside a
+    transaction the lock would end with the statement.
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(model._meta.db_table)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(model._meta.db_table, key)])
 
 
-def _lock_and_head(model: type[models.Model], using: str) -> str:
+def _lock_and_head(model: type[models.Model], using: str, key: Any = None) -> str:
     """Take the chain's writer lock, then read the last row's hash (committed rows only, READ COMMITTED)."""
-    lock(model, using)
-    head = models.QuerySet(model, using=using).order_by("-pk").values_list("row_hash", flat=True).first()
+    lock(model, using, key)
+    rows: models.QuerySet[Any] = models.QuerySet(model, using=using)
+    attname = chain_key_attname(model)
+    if attname is not None:
+        rows = rows.filter(**{attname: key})
+    head = rows.order_by("-pk").values_list("row_hash", flat=True).first()
     return head or GENESIS
+
+
+def _key_of(obj: models.Model, attname: str | None) -> Any:
+    if attname is None:
+        return None
+    key = getattr(obj, attname)
+    if key is None:
+        raise AppendOnlyError(f"{type(obj).__name__}: the chain key {attname} is required.")
+    return key
 
 
 def _seal(obj: ChainedModel, prev_hash: str, spec: Spec, algorithm: str) -> None:
@@ -198,8 +222,9 @@ def append(obj: ChainedModel, *, using: str | None = None) -> ChainedModel:
         raise AppendOnlyError(f"{type(obj).__name__} #{obj.pk}: chained rows are new rows, never changed.")
     model = type(obj)
     db = using or router.db_for_write(model, instance=obj)
+    key = _key_of(obj, chain_key_attname(model))
     with transaction.atomic(using=db, savepoint=False):  # no extra SAVEPOINT round trips
-        _seal(obj, _lock_and_head(model, db), spec_of(model), configured_algorithm())
+        _seal(obj, _lock_and_head(model, db, key), spec_of(model), configured_algorithm())
         models.Model.save(obj, force_insert=True, using=db)
     return obj
 
@@ -207,20 +232,27 @@ def append(obj: ChainedModel, *, using: str | None = None) -> ChainedModel:
 def append_many(
     objs: Iterable[ChainedModel], *, using: str | None = None, batch_size: int | None = None
 ) -> list[ChainedModel]:
-    """Insert several new rows at the end of their chain, in the given order, under one lock."""
+    """Insert several new rows at the end of their chains, in the given order, under the chains' locks.
+
+    With a ``chain_key``, the locks of the rows' chains are taken in a fixed (sorted) order, so two such
+    calls never deadlock.
+    """
     rows = list(objs)
     if not rows:
         return rows
     model = type(rows[0])
     db = using or router.db_for_write(model)
     spec, algorithm = spec_of(model), configured_algorithm()
+    attname = chain_key_attname(model)
     with transaction.atomic(using=db, savepoint=False):  # no extra SAVEPOINT round trips
-        prev = _lock_and_head(model, db)
+        keys = sorted({_key_of(obj, attname) for obj in rows}, key=str)
+        heads = {key: _lock_and_head(model, db, key) for key in keys}
         for obj in rows:
             if not obj._state.adding or obj.pk is not None:
                 raise AppendOnlyError("append_many takes new rows without a primary key.")
-            _seal(obj, prev, spec, algorithm)
-            prev = obj.row_hash
+            key = _key_of(obj, attname)
+            _seal(obj, heads[key], spec, algorithm)
+            heads[key] = obj.row_hash
         plain_rows: models.QuerySet[Any] = models.QuerySet(model, using=db)
         return plain_rows.bulk_create(rows, batch_size=batch_size)
 
@@ -258,6 +290,8 @@ class ChainedModel(models.Model):
     row_hash = models.CharField(_("本行哈希"), max_length=80, blank=True, default="", editable=False)
 
     chain_fields: ClassVar[tuple[str, ...]] = ()
+    #: A field splitting the table into one chain per value (``None``: the whole table is one chain).
+    chain_key: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
@@ -383,6 +417,43 @@ def verify(
     return Report(checked, first_id, behind[-1][0] if behind else None, expected or "", None)
 
 
+@dataclass(frozen=True)
+class ChainsReport:
+    """Every chain of a table checked: how many chains and rows, a digest of all heads, the broken chains."""
+
+    chains: int
+    checked: int
+    heads_digest: str
+    broken: list[tuple[Any, Report]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken
+
+
+def verify_chains(queryset: models.QuerySet[Any], *, batch: int = BATCH) -> ChainsReport:
+    """Check each chain of a model with a ``chain_key`` (the whole queryset when it has none).
+
+    Removing a chain's *last* rows leaves no trace in the table: keep ``heads_digest`` (one hash over every
+    chain's key, head and length) off the server and compare it, as with a single chain's head.
+    """
+    attname = chain_key_attname(queryset.model)
+    if attname is None:
+        report = verify(queryset, batch=batch)
+        broken = [] if report.ok else [(None, report)]
+        return ChainsReport(1 if report.checked else 0, report.checked, report.head, broken)
+    keys = queryset.order_by(attname).values_list(attname, flat=True).distinct()
+    chains, checked, heads, broken = 0, 0, [], []
+    for key in keys:
+        report = verify(queryset.filter(**{attname: key}), batch=batch)
+        chains, checked = chains + 1, checked + report.checked
+        heads.append([plain(key), report.head, report.checked])
+        if not report.ok:
+            broken.append((key, report))
+    text = json.dumps(heads, separators=(",", ":"), ensure_ascii=False)
+    return ChainsReport(chains, checked, digest(configured_algorithm(), text.encode()), broken)
+
+
 def _check_row(spec: Spec, row_id: Any, prev_hash: str, row_hash: str, values: Sequence[Any]) -> Break | None:
     algorithm, _sep, _hex = row_hash.partition(":")
     if not row_hash:
@@ -425,32 +496,5 @@ def _link_break(
 
 # ------------------------------------------------------------------------- PostgreSQL append-only trigger
 
-
-def append_only_sql(
-    table: str, *, purge_setting: str, time_column: str, min_age_days: int
-) -> tuple[str, str]:
-    """(forward, reverse) SQL of a trigger refusing UPDATE and DELETE on ``table`` (PostgreSQL).
-
-    One exception: DELETE of rows older than ``min_age_days`` inside a transaction that ran
-    ``SET LOCAL <purge_setting> = 'on'`` (the retention purge). TRUNCATE is not a row event; only the table
-    owner may run it, so the application should not connect as the owner in production.
-    """
-    function = f"{table}_append_only"
-    forward = f"""
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND current_setting('{purge_setting}', true) = 'on' THEN
-        IF OLD.{time_column} < now() - interval '{int(min_age_days)} days' THEN
-            RETURN OLD;
-        END IF;
-        RAISE EXCEPTION '{table} is append-only: row % is younger than {int(min_age_days)} days and cannot be purged',
-            OLD.id USING ERRCODE = 'restrict_violation';
-    END IF;
-    RAISE EXCEPTION '{table} is append-only: % refused', TG_OP USING ERRCODE = 'restrict_violation';
-END
-$$;
-CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {function}();
-"""
-    reverse = f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}; DROP FUNCTION IF EXISTS {function}();"
-    return forward, reverse
+# The trigger's SQL lives in core.appendonly (no dependency on this module); migrations import it from here.
+from .appendonly import append_only_sql  # noqa: E402, F401

@@ -147,6 +147,7 @@ def make_thumbnail(image: Image.Image) -> bytes:
         image = flat
     elif image.mode != "RGB":
         image = image.convert("RGB")
+    image.info = {}  # Pillow writes a JPEG comment found in ``info`` back into the thumbnail
     out = io.BytesIO()
     image.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
     return out.getvalue()
