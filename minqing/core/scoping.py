@@ -135,9 +135,23 @@ class ScopedQuerySet(models.QuerySet):
         prefixes = user.scope_prefixes(action)
         if prefixes is ALL:
             return self
-        if not prefixes:
+        extra = self.extra_scope(user, action)
+        if not prefixes and extra is None:
             return self.none()
-        return self.filter(scope_q(prefixes, path_field=self.path_field, grid_field=self.grid_field))
+        allowed = (
+            scope_q(prefixes, path_field=self.path_field, grid_field=self.grid_field) if prefixes else None
+        )
+        if extra is not None:
+            allowed = extra if allowed is None else allowed | extra
+        return self.filter(allowed)
+
+    def extra_scope(self, user: User, action: str) -> Q | None:
+        """Rows ``user`` may take ``action`` on outside their areas; None for none (the rule for most models).
+
+        Only the registry's household records override it: a stationed cadre changes the households paired
+        with them (``registry.models.paired``).
+        """
+        return None
 
 
 class GridScopedQuerySet(ScopedQuerySet):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from minqing.areas.models import Area, Level
+from minqing.assistance.services import pairings_adopt
 from minqing.core.scoping import under
 from minqing.registry.models import Household, Person
 
@@ -66,6 +67,7 @@ def link_demo_people(users: dict[str, User]) -> None:
             .values_list("pk", flat=True)[:STATIONED_PAIRS]
         )
         Household.objects.filter(pk__in=ids).update(responsible_cadre=stationed)
+    pairings_adopt()  # the 帮扶责任人 named above become open pairings (结对帮扶, with history from today)
     resident = users["resident"]
     if not resident.phone:
         person = (

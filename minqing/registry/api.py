@@ -138,6 +138,11 @@ class PersonViewSet(RegistryViewSet):
     ordering = ("household_id", "relation", "birth_date", "id")
     list_related = ("household", "area", "grid")
 
+    def may_create(self, request: Request) -> bool:
+        # A stationed cadre adds members to the households paired with them (``models.paired``), as on the
+        # member page: the ``household`` field offers only households in the caller's change scope.
+        return super().may_create(request) or Household.objects.visible_to(request.user, "change").exists()
+
     def service_create(self, data: dict[str, Any]) -> Person:
         household = data.pop("household")
         return person_add(actor=self.request.user, household=household, data=data)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import codes
 from minqing.core.forms import BootstrapMixin, SensitiveInputsMixin, VersionField
@@ -23,13 +23,13 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{parent}{obj.short_name}" if parent else obj.short_name
 
 
-def scoped_areas(user, levels):
-    return (
-        Area.objects.visible_to(user, "change")
-        .filter(level__in=levels)
-        .select_related("parent")
-        .order_by("code")
-    )
+def scoped_areas(user, levels, keep=None):
+    """Areas of the user's change scope; ``keep`` (an area id) stays selectable too: a record edited in place
+    by a stationed cadre (``models.paired``) keeps its area, which lies outside their change scope."""
+    areas = Area.objects.visible_to(user, "change")
+    if keep:
+        areas = Area.objects.filter(Q(pk__in=areas.values("pk")) | Q(pk=keep))
+    return areas.filter(level__in=levels).select_related("parent").order_by("code")
 
 
 class PlacedForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
@@ -41,7 +41,9 @@ class PlacedForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
         self.lock_sensitive(user)
         if "area" in self.fields:
             self.fields["area"] = AreaChoiceField(
-                scoped_areas(user, ("village", "group")),
+                scoped_areas(
+                    user, ("village", "group"), keep=self.instance.area_id if self.instance.pk else None
+                ),
                 label=_("所属区域"),
                 initial=self.initial.get("area"),
             )
@@ -83,14 +85,14 @@ class HouseholdForm(PlacedForm):
 
     class Meta:
         model = Household
-        fields = [f for f in HOUSEHOLD_FIELDS if f != "custom"]
+        # 帮扶责任人 is the cadre of the open pairing, changed only through the assistance pages (with history).
+        fields = [f for f in HOUSEHOLD_FIELDS if f not in ("custom", "responsible_cadre")]
         widgets = {"difficulties": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["other_poverty_causes"].widget.attrs["class"] = ""
         self.fields["risk_types"].widget.attrs["class"] = ""
-        self.fields["responsible_cadre"].queryset = assignable_cadres(user)
         self.custom_fields = list(CustomField.objects.filter(is_active=True))
         stored = self.instance.custom or {}
         for custom in self.custom_fields:

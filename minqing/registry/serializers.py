@@ -10,8 +10,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from minqing.accounts.models import User
-from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import codes, restricted, sensitive
 
@@ -70,16 +68,6 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.context["request"].user, self.scope_action)
-
-
-class CadreField(serializers.PrimaryKeyRelatedField):
-    """帮扶责任人: active cadres assigned inside the caller's view scope (as on the household form)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=User.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        return assignable_cadres(self.context["request"].user)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "enum": codes.PovertyCause.values}})
@@ -362,7 +350,8 @@ class PersonCreateSerializer(HeadSerializer):
 class HouseholdUpdateSerializer(PlacedInput):
     """PUT/PATCH of a household: its fields plus the ``version`` read. Area and grid are codes."""
 
-    responsible_cadre = CadreField(required=False, allow_null=True, label="帮扶责任人（用户编号）")
+    # 帮扶责任人 is the cadre of the open pairing: read here, changed through /api/v1/pairings/ (with history).
+    responsible_cadre = serializers.PrimaryKeyRelatedField(read_only=True, label="帮扶责任人（用户编号）")
     other_poverty_causes = PovertyCausesField(required=False, label="其他致贫原因")
     risk_types = RiskTypesField(required=False, label="风险类型(多选)")
     custom = serializers.DictField(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.core.scoping import GridScopedQuerySet
 
 from .households import Household, Person
+from .paired import PairedScopeMixin
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -16,6 +17,10 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     import uuid
 
     return f"attachments/{instance.area_path[:9]}/{uuid.uuid4().hex}"
+
+
+class AttachmentQuerySet(PairedScopeMixin, GridScopedQuerySet):
+    """Files; those of a stationed cadre's paired households are changeable by them (``paired``)."""
 
 
 class Attachment(models.Model):
@@ -58,7 +63,7 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    objects = GridScopedQuerySet.as_manager()
+    objects = AttachmentQuerySet.as_manager()
 
     IDENTITY_KINDS = frozenset({"id_copy", "hukou", "disability"})
 

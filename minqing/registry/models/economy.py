@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.core.scoping import ScopedQuerySet
 
 from .households import Household
+from .paired import PairedScopeMixin
 
 MONEY = {
     "max_digits": 12,
@@ -19,6 +20,10 @@ MONEY = {
     "default": Decimal(0),
     "validators": [MinValueValidator(Decimal(0), message=_("金额不能为负数。"))],
 }
+
+
+class EconomyQuerySet(PairedScopeMixin, ScopedQuerySet):
+    """Yearly economy; that of a stationed cadre's paired households is changeable by them (``paired``)."""
 
 
 class EconomyYear(models.Model):
@@ -47,7 +52,7 @@ class EconomyYear(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EconomyQuerySet.as_manager()
 
     INCOME_FIELDS = ("wage_income", "business_income", "property_income")
     TRANSFER_FIELDS = (

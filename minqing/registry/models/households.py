@@ -27,10 +27,13 @@ from minqing.core.idnumber import (
 from minqing.core.models import Versioned
 from minqing.core.scoping import GridScopedQuerySet
 
+from .paired import PairedScopeMixin
 from .rules import household_errors, person_errors, validate_area_code
 
 
-class HouseholdQuerySet(GridScopedQuerySet):
+class HouseholdQuerySet(PairedScopeMixin, GridScopedQuerySet):
+    household_field = ""  # the household itself
+
     def active(self):
         return self.filter(status=codes.HouseholdStatus.NORMAL)
 
@@ -194,7 +197,7 @@ class Household(AreaPlaced, Versioned):
         return [(self._meta.get_field(n).verbose_name, getattr(self, n)) for n in names]
 
 
-class PersonQuerySet(GridScopedQuerySet):
+class PersonQuerySet(PairedScopeMixin, GridScopedQuerySet):
     def living(self):
         return self.filter(deceased=False)
 

@@ -23,6 +23,11 @@ from minqing.core.models import Versioned
 from minqing.core.scoping import GridScopedQuerySet
 
 from .households import Household
+from .paired import PairedScopeMixin
+
+
+class HouseQuerySet(PairedScopeMixin, GridScopedQuerySet):
+    """Houses; those of a stationed cadre's paired households are changeable by them (``paired``)."""
 
 
 class House(AreaPlaced, Versioned):
@@ -61,7 +66,7 @@ class House(AreaPlaced, Versioned):
     rented_out = models.BooleanField(_("出租"), default=False)
     tenant = models.CharField(_("承租人"), max_length=100, blank=True)
 
-    objects = GridScopedQuerySet.as_manager()
+    objects = HouseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("房屋")

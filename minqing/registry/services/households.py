@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from minqing.accounts.selectors import assignable_cadres
 from minqing.areas.models import Area
 from minqing.core import audit
 from minqing.core.editing import apply_changes, changeable, check_version, validate
@@ -38,10 +37,13 @@ HOUSEHOLD_FIELDS = editable_fields(
 )
 
 
-def check_cadre(actor: User, cadre: User | None) -> None:
-    """帮扶责任人: an active cadre assigned inside the actor's scope (the choices the form and API offer)."""
-    if cadre is not None and not assignable_cadres(actor).filter(pk=cadre.pk).exists():
-        raise ValidationError({"responsible_cadre": _("帮扶责任人须是您管辖范围内在岗的干部，请重新选择。")})
+def check_cadre(row: Household | None, data: dict[str, Any]) -> None:
+    """帮扶责任人 is the cadre of the household's open pairing: the assistance app's pairing service alone sets
+    it (a focused update, with the pairing history); household edits leave it as it is."""
+    if "responsible_cadre" in data and data["responsible_cadre"] != (row.responsible_cadre if row else None):
+        raise ValidationError(
+            {"responsible_cadre": _("帮扶责任人请在“结对帮扶”中结对或解除，不在户档案中直接修改。")}
+        )
 
 
 @transaction.atomic
@@ -50,7 +52,7 @@ def household_create(*, actor: User, data: dict[str, Any], head: dict[str, Any])
     area, grid = data.get("area"), data.get("grid")
     check_area(actor, area)
     check_grid(actor, grid)
-    check_cadre(actor, data.get("responsible_cadre"))
+    check_cadre(None, data)
     household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     household.custom = clean_custom_values(household.custom)
     household.number = next_household_number(area)
@@ -69,8 +71,7 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any],
     row = changeable(actor, Household, household)
     check_version(row, version)
     check_move(actor, row, data)
-    if data.get("responsible_cadre") is not None and data["responsible_cadre"] != row.responsible_cadre:
-        check_cadre(actor, data["responsible_cadre"])
+    check_cadre(row, data)
     if "custom" in data:  # values already stored are kept as they are (see clean_custom_values)
         data = {**data, "custom": clean_custom_values(data["custom"], previous=row.custom)}
     changes = apply_changes(row, data, HOUSEHOLD_FIELDS, actor=actor)

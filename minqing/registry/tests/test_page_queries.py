@@ -38,6 +38,8 @@ HOUSEHOLD_PAGE = [
     "core_auditevent",
     "registry_customfield",
     "tags_tag",
+    "assistance_pairing",  # the 结对帮扶 panel (assistance): pairings, then plans with their measures
+    "assistance_assistanceplan",
     "registry_attachment",
 ]
 #: The person page: the person with household, area, grid and rights; history; tag panel; attachments.
