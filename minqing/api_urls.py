@@ -6,8 +6,12 @@ from rest_framework.routers import DefaultRouter
 from minqing.accounts.api import me, token
 from minqing.api.errors import not_found
 from minqing.areas.api import AreaViewSet
+from minqing.assistance.api import PairingViewSet, PlanViewSet
+from minqing.checkins.api import CheckInViewSet
+from minqing.compliance import api as compliance_api
 from minqing.registry.api import HouseholdViewSet, HouseViewSet, PersonViewSet, PlaceViewSet
 from minqing.registry.lookup_api import CallerByPhoneView, CallerLookupView
+from minqing.visits.api import VisitViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -15,6 +19,10 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("persons", PersonViewSet, basename="person")
 router.register("houses", HouseViewSet, basename="house")
 router.register("places", PlaceViewSet, basename="place")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("checkins", CheckInViewSet, basename="checkin")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("plans", PlanViewSet, basename="plan")
 
 app_name = "api"
 urlpatterns = [
@@ -22,6 +30,8 @@ urlpatterns = [
     path("auth/token/", token, name="token"),
     path("lookup/", CallerLookupView.as_view(), name="lookup"),
     path("callers/<str:phone>/", CallerByPhoneView.as_view(), name="caller"),
+    path("compliance/", compliance_api.summary, name="compliance"),
+    path("compliance/due/", compliance_api.due_list, name="compliance-due"),
     path("", include(router.urls)),
     path("", include("minqing.search.api")),
     re_path(r"^(?P<path>(?s:.*)/)$", not_found),  # last: any other address under /api/v1/ is a JSON 404

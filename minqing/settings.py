@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "minqing.registry",
     "minqing.tags",
     "minqing.search",
+    "minqing.visits",
+    "minqing.assistance",
+    "minqing.checkins",
+    "minqing.compliance",
     "minqing.exports",
     "minqing.api",
     "minqing.jobs",
@@ -280,6 +284,11 @@ ATTACHMENT_TYPES = {
     "application/pdf": ".pdf",
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Visit log (minqing/visits): minutes during which an entry's author may still revise or withdraw it; photos
+# per entry; the longest side of a stored photo (re-encoded as JPEG on the server).
+VISIT_GRACE_MINUTES = int(os.environ.get("VISIT_GRACE_MINUTES", "30"))
+VISIT_MAX_PHOTOS = 9
+VISIT_PHOTO_MAX_PX = 1600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Excel exports: small ones are written in the request; larger ones are background tasks (see TASKS).
@@ -311,6 +320,10 @@ JOBS_KEEP_DAYS = 30
 # {"daily": "HH:MM"} (local time) or {"every_minutes": N}. One run of a name at a time (a lease row).
 PERIODIC_JOBS = {
     "refresh_tags": {"callable": "minqing.tags.periodic.refresh_tags", "schedule": {"daily": "02:00"}},
+    "compliance_reconcile": {
+        "callable": "minqing.compliance.periodic.compliance_reconcile",
+        "schedule": {"daily": "02:30"},
+    },
     "purge_exports": {"callable": "minqing.exports.services.jobs_purge", "schedule": {"every_minutes": 60}},
     "prune_tasks": {"callable": "minqing.jobs.services.tasks_prune", "schedule": {"daily": "03:30"}},
     "purge_username_locks": {
@@ -360,6 +373,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Every operation's error statuses, in the one error shape (minqing/api/schema.py).
+    # One schema name per code table used under several field names or beside other "kind"/"status" fields.
+    "ENUM_NAME_OVERRIDES": {
+        "RiskTypeEnum": "minqing.core.codes.local.RiskType",
+        "VisitKindEnum": "minqing.visits.models.VisitKind",
+        "MeasureKindEnum": "minqing.assistance.models.MeasureKind",
+        "MeasureStatusEnum": "minqing.assistance.models.MeasureStatus",
+        "HouseholdStatusEnum": "minqing.core.codes.HouseholdStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "minqing.api.schema.document_errors",

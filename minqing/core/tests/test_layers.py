@@ -23,7 +23,7 @@ def layer_ranks() -> dict[str, int]:
     ranks: dict[str, int] = {}
     for height, layer in enumerate(reversed(layers)):
         for name in re.split(r"[|:]", layer):
-            ranks[name.strip()] = height
+            ranks[name.strip().strip("()")] = height  # "(visits)": an optional layer (import-linter)
     return ranks
 
 

@@ -26,6 +26,12 @@ LIST_PAGES = {
     "core:audit": "",
     "privacy:oversight": "",
     "registry:lookup": "?q=13800001111",
+    "compliance:area": "",
+    "visits:list": "",
+    "checkins:report": "",
+    "checkins:rules": "",
+    "assistance:pairings": "",
+    "assistance:mine": "",
 }
 HTMX = {"HTTP_HX_REQUEST": "true"}
 RESTORE = {**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
@@ -74,6 +80,14 @@ def test_every_list_route_is_listed():
     """The route battery's list pages with a results region are all checked here (APIs and forms are not lists)."""
     from minqing.core.tests.test_routes import LIST_ROUTES
 
-    not_lists = {"home:index", "areas:browser", "accounts:me", "charts:persons"}
+    not_lists = {
+        "home:index",
+        "areas:browser",
+        "accounts:me",
+        "charts:persons",
+        "checkins:index",
+        "visits:new",
+    }
+    not_lists |= {"compliance:due", "compliance:rules"}  # a cadre's own short lists, the rule list (no pager)
     html_lists = {n for n in LIST_ROUTES if not n.startswith("api:") and not n.endswith("_create")}
     assert html_lists - not_lists == set(LIST_PAGES)

@@ -187,7 +187,9 @@ def test_a_big_group_by_tag_is_counted_from_a_sample_and_says_so(monkeypatch, us
     sampled = chart(users.county, params, "tag")
     assert sampled["sample"] == 2 and "抽样估算" in sampled["title"]
     expected = {}
-    for link in PersonTag.objects.filter(person_id__in=[p for p in members if p % 2 == 0]).select_related("tag"):
+    for link in PersonTag.objects.filter(person_id__in=[p for p in members if p % 2 == 0]).select_related(
+        "tag"
+    ):
         if link.tag.is_key_group:
             expected[link.tag.code] = expected.get(link.tag.code, 0) + 2
     assert {i["code"]: i["value"] for i in sampled["items"] if i["value"]} == expected
