@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 
 from minqing.areas.models import Area, Level
 from minqing.assistance.services import pairings_adopt
+from minqing.checkins.models import CheckInRule
+from minqing.checkins.services import rule_save
 from minqing.core.scoping import under
 from minqing.registry.models import Household, Person
 
@@ -68,6 +70,7 @@ def link_demo_people(users: dict[str, User]) -> None:
         )
         Household.objects.filter(pk__in=ids).update(responsible_cadre=stationed)
     pairings_adopt()  # the 帮扶责任人 named above become open pairings (结对帮扶, with history from today)
+    demo_checkin_rule(users["admin"])
     resident = users["resident"]
     if not resident.phone:
         person = (
@@ -80,3 +83,23 @@ def link_demo_people(users: dict[str, User]) -> None:
             resident.phone = person.phone
             resident.last_name, resident.first_name = person.name[:1], person.name[1:]
             resident.save(update_fields=["phone", "last_name", "first_name"])
+
+
+#: The demo runs on one machine or a local network: its cadres check in from there, or from a phone with a
+#: position within 20 km of the county seat (玉屏县城, 27.24 N 108.91 E).
+DEMO_NETWORKS = "127.0.0.0/8\n::1/128\n10.0.0.0/8\n172.16.0.0/12\n192.168.0.0/16"
+
+
+def demo_checkin_rule(admin: User) -> None:
+    """A county-wide 签到 rule, so the demo's cadres can check in (a county sets its offices' networks)."""
+    county = Area.objects.filter(level=Level.COUNTY).order_by("code").first()
+    if county is None or CheckInRule.objects.filter(area=county).exists():
+        return
+    data = {
+        "networks": DEMO_NETWORKS,
+        "allow_location": True,
+        "latitude": "27.240000",
+        "longitude": "108.910000",
+        "radius_m": 20000,
+    }
+    rule_save(actor=admin, area=county, data=data)

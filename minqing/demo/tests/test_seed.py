@@ -89,3 +89,15 @@ def test_the_seeded_key_groups_have_the_sizes_of_a_labour_exporting_county(db):
     assert 0.08 <= share("留守儿童", children) <= 0.25
     assert 0.02 <= share("困境儿童", children) <= 0.25
     assert living.filter(residence_status=codes.ResidenceStatus.MIGRANT_WORKER).count() > 0.1 * living.count()
+
+
+def test_the_demo_cadres_can_check_in_from_the_demo_machine(db):
+    from minqing.checkins.models import CheckIn
+    from minqing.checkins.services import checkin_submit
+
+    call_command("seed_demo", households=40, stdout=StringIO())
+    grid = User.objects.get(username="grid")
+    checkin, new = checkin_submit(user=grid, ip="127.0.0.1")
+    assert checkin.ip == "127.0.0.1"
+    assert new
+    assert CheckIn.objects.filter(user=grid, method="network").count() == 1
