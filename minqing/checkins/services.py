@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from minqing.areas.models import Area, ancestor_paths
 from minqing.core import audit
+from minqing.core.scoping import nearest_rule
 
 from .models import (
     CADRE_ROLES,
@@ -116,12 +117,8 @@ def checkin_areas(user: User) -> list[Area]:
 def effective_rules(areas: list[Area]) -> dict[str, CheckInRule | None]:
     """Each area's rule: its own, or the nearest one above it (one query for all the areas)."""
     paths = {p for area in areas for p in [*ancestor_paths(area.code), area.code]}
-    rules = {r.area_path: r for r in CheckInRule.objects.filter(area_path__in=paths).select_related("area")}
-    found: dict[str, CheckInRule | None] = {}
-    for area in areas:
-        chain = [*ancestor_paths(area.code), area.code]
-        found[area.code] = next((rules[p] for p in reversed(chain) if p in rules), None)
-    return found
+    rules = list(CheckInRule.objects.filter(area_path__in=paths).select_related("area"))
+    return {area.code: nearest_rule(rules, area.code) for area in areas}
 
 
 def effective_rule(area: Area) -> CheckInRule | None:

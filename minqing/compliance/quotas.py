@@ -15,7 +15,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.fields import Field
 
 from minqing.areas.models import ancestor_paths
-from minqing.core.scoping import under
+from minqing.core.scoping import nearest_rule, under
 
 from .models import QuotaRule, RuleKind
 
@@ -31,12 +31,7 @@ class RuleSet:
 
     def effective(self, kind: str, path: str, role: str = "") -> QuotaRule | None:
         """The rule of ``kind`` (and ``role``) that governs ``path``: the nearest one, None when disabled."""
-        best: QuotaRule | None = None
-        for rule in self.of(kind, role):
-            if path.startswith(rule.area_path) and (
-                best is None or len(rule.area_path) > len(best.area_path)
-            ):
-                best = rule
+        best = nearest_rule(self.of(kind, role), path)
         return best if best is not None and best.enabled else None
 
     def overrides_below(self, kind: str, path: str, role: str = "") -> list[QuotaRule]:

@@ -9,7 +9,8 @@ household belongs to a group and, independently, to a grid of its village.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeAlias
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, Self, TypeAlias, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -111,6 +112,23 @@ def path_allowed(prefixes: Prefixes, area_path: str, grid_path: str = "") -> boo
         elif area_path.startswith(prefix):
             return True
     return False
+
+
+class HasAreaPath(Protocol):
+    area_path: str
+
+
+Rule = TypeVar("Rule", bound=HasAreaPath)
+
+
+def nearest_rule(rules: Iterable[Rule], path: str) -> Rule | None:
+    """The row set for ``path`` itself or for the nearest area above it: the longest ``area_path`` that is a
+    prefix of ``path`` (a rule set on a county holds in its villages unless a village sets its own)."""
+    best: Rule | None = None
+    for rule in rules:
+        if path.startswith(rule.area_path) and (best is None or len(rule.area_path) > len(best.area_path)):
+            best = rule
+    return best
 
 
 def scope_root(user: User | AnonymousUser, action: str = "view") -> str:
