@@ -28,8 +28,6 @@ CADRE_ROLES = (Role.GRID_WORKER, Role.VILLAGE_CADRE, Role.STATIONED_CADRE, Role.
 #: Most office networks a rule may list (one per line).
 MAX_NETWORKS = 50
 MIN_RADIUS_M, MAX_RADIUS_M = 50, 20_000
-#: A browser position less precise than this is no evidence of where the cadre is.
-MAX_ACCURACY_M = 100_000
 
 
 def parse_networks(text: str) -> list[str]:

@@ -12,7 +12,7 @@ import datetime
 import ipaddress
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,12 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.areas.models import Area, ancestor_paths
-from minqing.core import audit
+from minqing.core import audit, geo
 from minqing.core.scoping import nearest_rule
 
 from .models import (
     CADRE_ROLES,
-    MAX_ACCURACY_M,
     CheckIn,
     CheckInAttempt,
     CheckInRule,
@@ -59,45 +58,12 @@ class Fix:
     accuracy_m: int | None = None
 
 
-def _number(value: Any, field: str, message: str) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: message}) from None
-    if not math.isfinite(number):
-        raise ValidationError({field: message})
-    return number
-
-
 def parse_position(latitude: Any = None, longitude: Any = None, accuracy: Any = None) -> Fix:
-    """The position as the browser (or an API client) sent it, checked: both coordinates or neither, in range."""
-    lat = _number(latitude, "latitude", _("纬度应为 -90 到 90 之间的数字，如 27.531。"))
-    lon = _number(longitude, "longitude", _("经度应为 -180 到 180 之间的数字，如 108.912。"))
-    acc = _number(accuracy, "accuracy", _("定位精度应为 0 到 100000 之间的米数。"))
-    errors: dict[str, str] = {}
-    if lat is not None and not -90 <= lat <= 90:
-        errors["latitude"] = _("纬度应为 -90 到 90 之间的数字，如 27.531。")
-    if lon is not None and not -180 <= lon <= 180:
-        errors["longitude"] = _("经度应为 -180 到 180 之间的数字，如 108.912。")
-    if acc is not None and not 0 <= acc <= MAX_ACCURACY_M:
-        errors["accuracy"] = _("定位精度应为 0 到 100000 之间的米数。")
-    if (lat is None) != (lon is None) and not errors:
-        errors["latitude" if lat is None else "longitude"] = _("定位需要同时提供纬度和经度，请重新获取定位。")
-    if errors:
-        raise ValidationError(errors)
-    if lat is None or lon is None:
-        return Fix()
-    quantum = Decimal("0.000001")
-    try:
-        return Fix(
-            Decimal(repr(lat)).quantize(quantum),
-            Decimal(repr(lon)).quantize(quantum),
-            math.ceil(acc) if acc is not None else None,
-        )
-    except InvalidOperation:  # unreachable for finite values in range; a guard, not a 500
-        raise ValidationError({"latitude": _("定位数据无效，请重新获取定位。")}) from None
+    """The position as the browser (or an API client) sent it, checked by ``core.geo`` (both coordinates or
+    neither, in range); the accuracy rounded up to whole metres, as check-ins store it."""
+    position = geo.parse_position(latitude, longitude, accuracy)
+    accuracy_m = None if position.accuracy_m is None else math.ceil(position.accuracy_m)
+    return Fix(position.latitude, position.longitude, accuracy_m)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

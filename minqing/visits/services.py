@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minqing.core import audit, hashchain
+from minqing.core import audit, geo, hashchain
 from minqing.core.editing import validate
 from minqing.registry.models import Household
 
@@ -67,38 +67,12 @@ def visit_household(actor: User, household: Household | int) -> Household:
     raise Http404
 
 
-def _decimal(data: Mapping[str, Any], name: str, message: str) -> Decimal | None:
-    value = data.get(name)
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as error:
-        raise ValidationError({name: message}, code="location") from error
-    if not number.is_finite():
-        raise ValidationError({name: message}, code="location")
-    return number
-
-
 def _location(data: Mapping[str, Any]) -> dict[str, Decimal | None]:
-    """The browser's position and accuracy, checked for range; both coordinates or neither."""
-    bad = _("位置信息无效，请重新定位后再提交（或不带位置提交）。")
-    latitude = _decimal(data, "latitude", bad)
-    longitude = _decimal(data, "longitude", bad)
-    accuracy = _decimal(data, "accuracy_m", bad)
-    if (latitude is None) != (longitude is None):
-        raise ValidationError({"latitude": bad}, code="location")
-    if latitude is None or longitude is None:
-        return {"latitude": None, "longitude": None, "accuracy_m": None}
-    if not (-90 <= latitude <= 90) or not (-180 <= longitude <= 180):
-        raise ValidationError({"latitude": bad}, code="location")
-    if accuracy is not None and not (0 <= accuracy <= 1_000_000):
-        raise ValidationError({"accuracy_m": bad}, code="location")
-    return {
-        "latitude": latitude.quantize(Decimal("0.000001")),
-        "longitude": longitude.quantize(Decimal("0.000001")),
-        "accuracy_m": accuracy.quantize(Decimal("0.1")) if accuracy is not None else None,
-    }
+    """The browser's position and accuracy, checked like every position (``core.geo``)."""
+    position = geo.parse_position(
+        data.get("latitude"), data.get("longitude"), data.get("accuracy_m"), accuracy_field="accuracy_m"
+    )
+    return {"latitude": position.latitude, "longitude": position.longitude, "accuracy_m": position.accuracy_m}
 
 
 def _text(data: Mapping[str, Any], name: str, label: str, limit: int = MAX_TEXT) -> str:
