@@ -14,8 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-#: A fix less precise than 100 km tells nothing about where someone is.
-MAX_ACCURACY_M = 100_000
+#: The widest accuracy a browser reports (a fix from the IP address alone): anything beyond is not a fix. A
+#: fix too coarse for its purpose is judged by the caller (a check-in refuses one wider than its radius, with
+#: its own message), not refused here: a visit keeps it as weak evidence.
+MAX_ACCURACY_M = 1_000_000
 COORDINATE = Decimal("0.000001")
 METRES = Decimal("0.1")
 
@@ -47,7 +49,7 @@ def parse_position(
     """The position as sent, checked; a ``ValidationError`` naming the field to fix otherwise."""
     bad_latitude = _("纬度应为 -90 到 90 之间的数字，如 27.531。")
     bad_longitude = _("经度应为 -180 到 180 之间的数字，如 108.912。")
-    bad_accuracy = _("定位精度应为 0 到 100000 之间的米数。")
+    bad_accuracy = _("定位精度应为 0 到 1000000 之间的米数。")
     lat = _number(latitude, "latitude", bad_latitude)
     lon = _number(longitude, "longitude", bad_longitude)
     acc = _number(accuracy, accuracy_field, bad_accuracy)
