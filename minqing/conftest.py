@@ -149,6 +149,15 @@ def login(client):
     return _login
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A real browser beside a live server on a 2-core machine running two test workers sometimes misses a
+    # deadline by a little. A browser test that times out runs once more; any other failure, and a second
+    # timeout, fail at once. The rerun is printed in the summary (R), so a test that needs it is seen.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["TimeoutError"]))
+
+
 @pytest.fixture(autouse=True)
 def _allow_async_unsafe_for_browser(request):
     # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that by default.

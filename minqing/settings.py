@@ -409,7 +409,7 @@ LOGGING = {
         "json": {"()": "minqing.core.logs.JsonFormatter"},
         "text": {"()": "minqing.core.logs.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "handlers": {"console": {"class": "minqing.core.logs.StderrHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "minqing": {"level": LOG_LEVEL},

@@ -85,3 +85,20 @@ class TextFormatter(logging.Formatter):
         if current:
             line = line.replace(f" {record.name} ", f" {record.name} [{current}] ", 1)
         return line
+
+
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, as ``logging.lastResort`` does.
+
+    A plain StreamHandler keeps the stream it was built with; when a test runner swaps stderr for a capture
+    file and closes it later, a request served by another thread would log into a closed file.
+    """
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        import sys
+
+        return sys.stderr

@@ -7,7 +7,7 @@ import pytest
 from django_otp.oath import TOTP
 
 from minqing.core.models import AuditEvent
-from minqing.core.tests.browser import browser_page, log_in, needs_chromium  # noqa: F401
+from minqing.core.tests.browser import browser_page, log_in, needs_chromium, open_menu  # noqa: F401
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -36,9 +36,9 @@ def test_enrol_log_out_and_log_in_with_a_code(browser_page, users, settings):  #
     page.wait_for_url(f"{page.base_url}/")
     assert AuditEvent.objects.filter(verb="account.otp_enrolled", actor=users.inside).count() == 1
 
-    page.click(".navbar-toggler")
-    page.click("button:has-text('退出')")
-    page.wait_for_url(f"{page.base_url}/accounts/login/")
+    open_menu(page)
+    with page.expect_navigation(url=f"{page.base_url}/accounts/login/"):
+        page.click("button:has-text('退出')")
 
     log_in(page, "inside", "Correct-Horse-42")
     page.wait_for_url(f"{page.base_url}/accounts/otp/?next=%2F")
