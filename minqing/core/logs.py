@@ -87,7 +87,7 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler[Any]):
     """Writes to whatever ``sys.stderr`` is when a record is emitted, as ``logging.lastResort`` does.
 
     A plain StreamHandler keeps the stream it was built with; when a test runner swaps stderr for a capture
@@ -97,7 +97,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         logging.Handler.__init__(self)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         import sys
 
