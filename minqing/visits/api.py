@@ -109,6 +109,29 @@ class VisitCreateSchema(VisitCreateSerializer):
     )
 
 
+class ReviseSerializer(serializers.Serializer[Any]):
+    """A replacement entry: the visit's content again, with the reason (required for a correction)."""
+
+    client_id = serializers.UUIDField(help_text="客户端生成的记录编号（UUID），重复提交时返回已保存的记录")
+    kind = serializers.ChoiceField(choices=VisitKind.choices)
+    found = serializers.CharField(required=False, allow_blank=True, default="")
+    done = serializers.CharField(required=False, allow_blank=True, default="")
+    raised = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    keep_photos = serializers.BooleanField(
+        required=False, default=True, help_text="不上传新照片时沿用原记录的照片（默认是）"
+    )
+    latitude = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+    longitude = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+    accuracy_m = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+
+
+class ReviseSchema(ReviseSerializer):
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="最多 9 张（multipart）"
+    )
+
+
 class WithdrawSerializer(serializers.Serializer[Any]):
     client_id = serializers.UUIDField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -129,9 +152,11 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         return selectors.visit_list(self.request.user)
 
     def get_serializer_class(self) -> Any:
-        return {"create": VisitCreateSerializer, "withdraw": WithdrawSerializer}.get(
-            self.action, VisitSerializer
-        )
+        return {
+            "create": VisitCreateSerializer,
+            "withdraw": WithdrawSerializer,
+            "revise": ReviseSerializer,
+        }.get(self.action, VisitSerializer)
 
     def output(self, visit: Visit, code: int) -> Response:
         fresh = selectors.visit_list(self.request.user).get(pk=visit.pk)
@@ -174,6 +199,33 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             visit=int(pk or 0),
             reason=serializer.validated_data["reason"],
             client_id=serializer.validated_data["client_id"],
+        )
+        return self.output(entry, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request={"multipart/form-data": ReviseSchema, "application/json": ReviseSerializer},
+        responses={
+            201: VisitSerializer,
+            200: OpenApiResponse(VisitSerializer, description="同一 client_id 已保存过：返回已有记录"),
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def revise(self, request: Request, pk: str | None = None) -> Response:
+        """Replace one of the caller's entries, as the page does: a revision (修改) within the grace period, a
+        correction (更正, reason required) after it. The earlier entry stays stored unchanged."""
+        serializer = ReviseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        entry, created = services.visit_revise(
+            actor=request.user,  # type: ignore[arg-type]
+            visit=int(pk or 0),
+            data=data,
+            photos=request.FILES.getlist("photos"),
+            client_id=data.pop("client_id"),
+            correction=None,
         )
         return self.output(entry, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -277,12 +277,13 @@ def visit_revise(
     data: Mapping[str, Any],
     photos: list[Any] | None = None,
     client_id: Any,
-    correction: bool = False,
+    correction: bool | None = False,
 ) -> tuple[Visit, bool]:
     """A new entry replacing ``visit``: a revision (修改) in the grace period, a correction (更正) after it.
 
     ``correction=False`` asks for a revision and is refused after the grace period with the message that
-    says a correction is needed; a correction needs a reason. The earlier entry stays stored unchanged.
+    says a correction is needed; ``None`` takes whichever the entry's age allows (the API); a correction
+    needs a reason. The earlier entry stays stored unchanged.
     """
     key = parse_client_id(client_id)
     done = Visit.objects.filter(client_id=key, author=actor).first()
@@ -291,7 +292,7 @@ def visit_revise(
     old = _changeable_entry(actor, visit)
     target = visit_household(actor, old.household)
     in_grace = old.in_grace()
-    if not in_grace and not correction:
+    if not in_grace and correction is False:
         raise ValidationError(grace_message(), code="grace_over")
     reason = _text(data, "reason", _("原因"), limit=200)
     if not in_grace and not reason:

@@ -149,6 +149,7 @@ TESTED_ELSEWHERE = {
     "visits:photo_thumb": "minqing/visits/tests/test_pages.py",
     "api:visit-detail": "minqing/visits/tests/test_api.py",
     "api:visit-withdraw": "minqing/visits/tests/test_api.py",
+    "api:visit-revise": "minqing/visits/tests/test_api.py",
     "api:visit-photo": "minqing/visits/tests/test_api.py",
 }
 # Routes with no scoped data (login, schema, docs, health, language switch, third-party admin).

@@ -154,3 +154,31 @@ def test_list_queries_are_bounded(login, users, records, django_assert_max_num_q
         assert client.get(reverse("api:visit-list")).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(reverse("api:visit-list"), {"kind": "home"}).status_code == 200
+
+
+def test_revise_within_grace_then_correct_after_it(login, users, visit, settings):
+    url = reverse("api:visit-revise", args=[visit.pk])
+    body = {"kind": "home", "found": "屋顶漏雨", "done": "已联系维修队"}
+    assert login(users.above).post(url, {**body, "client_id": new_id()}).status_code == 403
+    assert login(users.neighbour).post(url, {**body, "client_id": new_id()}).status_code == 404
+    client = login(users.inside)
+    key = new_id()
+    revised = client.post(url, {**body, "client_id": key}, content_type="application/json")
+    assert revised.status_code == 201
+    assert revised.json()["entry_type"] == "revision" and revised.json()["corrects"] == visit.pk
+    assert len(revised.json()["photos"]) == 1  # no new photos: the earlier entry's are kept
+    # The phone sends it again: the stored entry, not a refusal because the original was superseded.
+    again = client.post(url, {**body, "client_id": key}, content_type="application/json")
+    assert again.status_code == 200 and again.json()["id"] == revised.json()["id"]
+    assert client.post(url, {**body, "client_id": new_id()}).status_code == 400  # superseded
+
+    settings.VISIT_GRACE_MINUTES = 0  # the grace period is over (moving the clock would end the session)
+    later_url = reverse("api:visit-revise", args=[revised.json()["id"]])
+    no_reason = client.post(later_url, {**body, "client_id": new_id()}, content_type="application/json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
+    fixed = client.post(
+        later_url, {**body, "reason": "情况写错", "client_id": new_id()}, content_type="application/json"
+    )
+    assert fixed.status_code == 201 and fixed.json()["entry_type"] == "correction"
+    assert fixed.json()["reason"] == "情况写错" and fixed.json()["origin"] == visit.pk
+    assert Visit.objects.count() == 3
