@@ -53,11 +53,6 @@ class DueList:
         return [p for p in self.paired if p.today]
 
 
-def _scope_rules(user: Any, action: str) -> tuple[RuleSet, str]:
-    root = scope_root(user, action)
-    return rules_around(root), root
-
-
 def due_households(user: Any, day: datetime.date, rules: RuleSet, root: str) -> QuerySet[HouseholdVisitStat]:
     """Active households of the user's visit scope not visited since their rule's period began."""
     since = rules.case(
@@ -78,8 +73,8 @@ def due_households(user: Any, day: datetime.date, rules: RuleSet, root: str) -> 
     )
 
 
-def paired_due(user: Any, day: datetime.date) -> list[Pairing]:
-    """The cadre's open pairings still short of the month's paired quota, those due today first."""
+def open_pairings(user: Any, day: datetime.date) -> list[Pairing]:
+    """The cadre's open pairings (at most 500) with this month's visits by the cadre and the last visit."""
     month = periods.month_of(day)[0]
     done = VisitTally.objects.filter(household_id=OuterRef("household_id"), author_id=user.pk, month=month)
     last = (
@@ -99,7 +94,12 @@ def paired_due(user: Any, day: datetime.date) -> list[Pairing]:
         .select_related("household", "cadre")
         .order_by("area_path", "pk")[:500]
     )
-    rules = rules_for_paths({p.area_path for p in rows})
+    return rows
+
+
+def paired_due(rows: list[Pairing], day: datetime.date, rules: RuleSet) -> list[Pairing]:
+    """Of the cadre's open pairings, those still short of the month's paired quota, those due today first."""
+    month = periods.month_of(day)[0]
     days = (periods.add_months(month, 1) - month).days
     due = []
     for p in rows:
@@ -118,10 +118,13 @@ def paired_due(user: Any, day: datetime.date) -> list[Pairing]:
 
 def due_list(user: Any, day: datetime.date | None = None) -> DueList:
     day = day or periods.today()
-    rules, root = _scope_rules(user, "visit")
+    root = scope_root(user, "visit")
     paths = [a.area.code for a in user.active_assignments()]
+    pairings = open_pairings(user, day)
+    # One read of the rules for the scope, the paired households and the user's own areas.
+    rules = rules_around(root, [*paths, *{p.area_path for p in pairings}])
     result = DueList(day=day, month=periods.month_of(day)[0])
-    result.paired = paired_due(user, day)
+    result.paired = paired_due(pairings, day, rules)
     households = due_households(user, day, rules, root)
     result.households_due, result.households_capped = capped_count(households)
     rule = rules.effective(RuleKind.HOUSEHOLD_COVERAGE, root)
@@ -131,8 +134,7 @@ def due_list(user: Any, day: datetime.date | None = None) -> DueList:
     week = list(households[: min(BEHIND_SHOWN, result.per_day * 7)])
     result.households_week = week
     result.households_today = week[: result.per_day]
-    own_rules = rules_for_paths(paths)
-    result.quotas = cadre_rows(user.active_assignments(), own_rules, day)
+    result.quotas = cadre_rows(user.active_assignments(), rules, day)
     return result
 
 

@@ -63,9 +63,10 @@ class RuleSet:
         return Case(*whens, default=default, output_field=output)
 
 
-def rules_around(path: str) -> RuleSet:
-    """One query: the rules at, above and below ``path`` ("" = everywhere)."""
-    q = Q(area_path__in=[*ancestor_paths(path), path]) | under("area_path", path)
+def rules_around(path: str, others: Iterable[str] = ()) -> RuleSet:
+    """One query: the rules at, above and below ``path`` ("" = everywhere), and at and above ``others``."""
+    above = {p for each in (path, *others) for p in [*ancestor_paths(each), each]}
+    q = Q(area_path__in=sorted(above)) | under("area_path", path)
     return RuleSet(tuple(QuotaRule.objects.filter(q).select_related("area")))
 
 
