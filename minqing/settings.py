@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "minqing.core.context_processors.navigation",
+                "minqing.assistance.context_processors.pairing_navigation",
             ],
         },
     },

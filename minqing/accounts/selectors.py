@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from minqing.areas.models import Area
-
 from .models import User
 from .roles import Role
 
-CADRE_ROLES = (Role.STATIONED_CADRE, Role.VILLAGE_CADRE, Role.TOWNSHIP_STAFF)
-
-
-def assignable_cadres(user: User) -> QuerySet[User]:
-    """Cadres who may be named 帮扶责任人 by ``user``: active, assigned inside the user's view scope."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            assignments__is_active=True,
-            assignments__role__in=CADRE_ROLES,
-            assignments__area__in=Area.objects.visible_to(user, "view"),
-        )
-        .distinct()
-        .order_by("username")
-    )
+#: Roles that may be paired with households as 帮扶责任人: stationed and village cadres, township officials, and
+#: officials of any county department (部门干部, whose pairing is their only right on a household).
+CADRE_ROLES = (Role.STATIONED_CADRE, Role.VILLAGE_CADRE, Role.TOWNSHIP_STAFF, Role.DEPARTMENT_STAFF)
 
 
 def manageable_users(user: User) -> QuerySet[User]:

@@ -16,12 +16,14 @@ from minqing.core import codes
 from minqing.core.fields import CodeListField
 from minqing.core.scoping import ScopedQuerySet
 from minqing.registry.models import Household
+from minqing.registry.models.paired import PairedScopeMixin
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0), message=_("金额不能为负数。"))]
 
 
-class HouseholdRecordQuerySet(ScopedQuerySet):
-    """Rows of one household: a grid worker's scope (a grid code) matches through the household's grid."""
+class HouseholdRecordQuerySet(PairedScopeMixin, ScopedQuerySet):
+    """Rows of one household: a grid worker's scope (a grid code) matches through the household's grid; the
+    household's paired cadre reads them as the pairing grants (``registry.models.paired``)."""
 
     grid_field = "household__grid_path"
 

@@ -28,7 +28,9 @@ def panel_context(user: Any, household: Household) -> dict[str, Any]:
     # Rights decided in memory from the user's memoised scopes: no query added to the household page.
     may_assist = path_allowed(user.scope_prefixes("assist"), household.area_path, household.grid_path)
     paired_to_me = (
-        current is not None and current.cadre_id == user.pk and selectors.is_stationed_over(user, household)
+        current is not None
+        and current.cadre_id == user.pk
+        and selectors.is_paired_cadre_over(user, household)
     )
     can_reveal = getattr(household, "user_can_reveal", None)
     if can_reveal is None:

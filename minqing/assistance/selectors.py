@@ -1,7 +1,8 @@
 """Reads of pairings and plans, scoped: every read starts from ``visible_to(user, action)``.
 
 Who may keep a household's plan (``plannable_households``): holders of the ``assist`` right where the household
-lies, and the household's stationed cadre (驻村干部) while the pairing is open (``registry.models.paired``).
+lies, and the household's paired cadre while the pairing is open — a stationed cadre (驻村干部) or a department
+official (部门干部) whose pairings grant ``change`` (``registry.models.paired``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from minqing.accounts.models import User
 from minqing.core import codes
 from minqing.core.scoping import path_allowed
 from minqing.registry.models import Household
-from minqing.registry.models.paired import paired_households_q, stationed_prefixes
+from minqing.registry.models.paired import paired_households_q, pairing_prefixes
 
 from .models import AssistancePlan, Measure, MeasureStatus, Pairing
 
@@ -27,7 +28,8 @@ MEASURE_ORDER = (F("started_on").asc(nulls_last=True), "id")
 
 
 def plannable_households(user: Any) -> QuerySet[Household]:
-    """Households whose plan ``user`` may keep: the ``assist`` scope, or paired with them as stationed cadre."""
+    """Households whose plan ``user`` may keep: the ``assist`` scope, or paired with them (stationed cadre,
+    department official)."""
     assist = Household.objects.visible_to(user, "assist")
     mine = paired_households_q(user)
     if mine is None:
@@ -39,9 +41,9 @@ def can_plan(user: Any, household: Household) -> bool:
     return plannable_households(user).filter(pk=household.pk).exists()
 
 
-def is_stationed_over(user: Any, household: Household) -> bool:
-    """Whether ``user`` holds an active stationed-cadre assignment covering the household (in memory)."""
-    return path_allowed(stationed_prefixes(user), household.area_path, household.grid_path)
+def is_paired_cadre_over(user: Any, household: Household) -> bool:
+    """Whether ``user`` holds an active assignment of a pairing role covering the household (in memory)."""
+    return path_allowed(pairing_prefixes(user, "change"), household.area_path, household.grid_path)
 
 
 def can_pair(user: Any, household: Household) -> bool:

@@ -73,7 +73,7 @@ def due_households(user: Any, day: datetime.date, rules: RuleSet, root: str) -> 
     )
 
 
-def open_pairings(user: Any, day: datetime.date) -> list[Pairing]:
+def open_pairings(user: Any, day: datetime.date) -> list[Any]:
     """The cadre's open pairings (at most 500) with this month's visits by the cadre and the last visit."""
     month = periods.month_of(day)[0]
     done = VisitTally.objects.filter(household_id=OuterRef("household_id"), author_id=user.pk, month=month)
@@ -97,7 +97,7 @@ def open_pairings(user: Any, day: datetime.date) -> list[Pairing]:
     return rows
 
 
-def paired_due(rows: list[Pairing], day: datetime.date, rules: RuleSet) -> list[Pairing]:
+def paired_due(rows: list[Any], day: datetime.date, rules: RuleSet) -> list[Any]:
     """Of the cadre's open pairings, those still short of the month's paired quota, those due today first."""
     month = periods.month_of(day)[0]
     days = (periods.add_months(month, 1) - month).days

@@ -17,6 +17,7 @@ from minqing.areas.models import ancestor_paths
 from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import scope_root
+from minqing.registry.models.paired import pairing_grants
 
 from . import due, periods, selectors, services
 from .forms import QuotaRuleForm
@@ -53,7 +54,7 @@ def area_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def due_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not user.can("visit"):
+    if not (user.can("visit") or pairing_grants(user, "visit")):
         raise PermissionDenied
     return render(request, "compliance/due.html", {"d": due.due_list(user)})
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.core.hashchain import ChainedModel, ChainedQuerySet
 from minqing.core.scoping import GridScopedQuerySet
 from minqing.registry.models import Household
+from minqing.registry.models.paired import PairedScopeMixin
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -53,8 +54,15 @@ class EntryType(models.TextChoices):
 CONTENT_TYPES = (EntryType.VISIT, EntryType.REVISION, EntryType.CORRECTION)
 
 
-class VisitQuerySet(ChainedQuerySet, GridScopedQuerySet):  # type: ignore[override]
-    """Scoped like households (area, and grid for grid workers); rows are only ever appended."""
+class PhotoQuerySet(PairedScopeMixin, GridScopedQuerySet):
+    """A photo is read as its visit is (its household's area, grid, or pairing)."""
+
+    household_field = "visit__household"
+
+
+class VisitQuerySet(PairedScopeMixin, ChainedQuerySet, GridScopedQuerySet):  # type: ignore[override]
+    """Scoped like households (area, and grid for grid workers, and the households paired with a department
+    official: ``registry.models.paired``); rows are only ever appended."""
 
     def visible_to(self, user: User | AnonymousUser | None, action: str = "view") -> Self:
         return super().visible_to(user, action)
@@ -247,7 +255,7 @@ class VisitPhoto(models.Model):
     exif_taken_at = models.DateTimeField(_("拍摄时间(照片)"), null=True, blank=True)
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
-    objects = GridScopedQuerySet.as_manager()
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("走访照片")

@@ -24,6 +24,7 @@ from minqing.core.htmx import render_list
 from minqing.core.pagination import paginate
 from minqing.core.scoping import can
 from minqing.registry.models import Household
+from minqing.registry.models.paired import pairing_grants
 
 from . import selectors, services
 from .filters import VisitFilter
@@ -32,8 +33,13 @@ from .models import EntryType, Visit, VisitKind, VisitPhoto
 FIELDS = ("kind", "found", "done", "raised", "reason", "latitude", "longitude", "accuracy_m", "client_id")
 
 
+def may(user: Any, action: str) -> bool:
+    """The action somewhere: by area, or through pairings alone (a department official's paired households)."""
+    return bool(user.can(action)) or pairing_grants(user, action)
+
+
 def _reader(request: AuthedRequest) -> None:
-    if not request.user.can("view"):
+    if not may(request.user, "view"):
         raise PermissionDenied(_("您的角色不能查看走访记录。"))
 
 
@@ -47,7 +53,7 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
         "filters": filters,
         "page": paginate(request, filters.qs),
         "kinds": VisitKind.choices,
-        "can_visit": request.user.can("visit"),
+        "can_visit": may(request.user, "visit"),
     }
     return render_list(request, "visits/list.html", "visits/_rows.html", context)
 
@@ -88,7 +94,7 @@ def _household_picker(request: AuthedRequest) -> HttpResponse:
 @login_required
 def visit_new(request: AuthedRequest) -> HttpResponse:
     """The phone form: kind chips, two text boxes, photos, location; one tap to save."""
-    if not request.user.can("visit"):
+    if not may(request.user, "visit"):
         raise PermissionDenied(_("您的角色不能记录走访。"))
     raw = request.GET.get("household") or request.POST.get("household") or ""
     if not raw:
