@@ -119,19 +119,27 @@ def check_sensitive_changes(actor: User, obj: models.Model, before: dict[str, An
 
 
 def validate(
-    obj: models.Model, *, exclude: Iterable[str] | None = None, validate_unique: bool = True
+    obj: models.Model,
+    *,
+    exclude: Iterable[str] | None = None,
+    validate_unique: bool = True,
+    validate_constraints: bool = True,
 ) -> None:
     """``full_clean`` plus the range of every number column, in one ValidationError keyed by field.
 
     Fields excluded from ``full_clean`` (computed, not edited) are range-checked too: they are saved as well.
     A value out of its column's range gets that one message (naming the field and the range), the same on
-    every database: Django's own range validators follow the connected backend.
+    every database: Django's own range validators follow the connected backend. ``validate_constraints=False``
+    (bulk writers) leaves ``Meta.constraints`` to the database, which checks them on insert: Django checks
+    each with a query of its own.
     """
     normalize_phone_fields(obj)  # the one place phone numbers get their stored form (core.phone)
     errors: dict[str, list[ValidationError]] = {}
     try:
         obj.full_clean(
-            exclude=list(exclude) if exclude is not None else None, validate_unique=validate_unique
+            exclude=list(exclude) if exclude is not None else None,
+            validate_unique=validate_unique,
+            validate_constraints=validate_constraints,
         )
     except ValidationError as error:
         errors = error.update_error_dict(errors)

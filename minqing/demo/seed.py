@@ -14,7 +14,9 @@ from minqing.checkins.services import rule_save
 from minqing.core.scoping import under
 from minqing.registry.models import Household, Person
 
+from .activity import ensure_quota_rules, history_start, seed_visits
 from .areas import FOCUS_VILLAGE, children_of, ensure_grid_members
+from .figures import refresh_figures
 from .generator import VillageSpec
 
 if TYPE_CHECKING:
@@ -69,7 +71,8 @@ def link_demo_people(users: dict[str, User]) -> None:
             .values_list("pk", flat=True)[:STATIONED_PAIRS]
         )
         Household.objects.filter(pk__in=ids).update(responsible_cadre=stationed)
-    pairings_adopt()  # the 帮扶责任人 named above become open pairings (结对帮扶, with history from today)
+    # The 帮扶责任人 named above become open pairings (结对帮扶), open since the visit history begins.
+    pairings_adopt(started_on=history_start())
     demo_checkin_rule(users["admin"])
     resident = users["resident"]
     if not resident.phone:
@@ -103,3 +106,21 @@ def demo_checkin_rule(admin: User) -> None:
         "radius_m": 20000,
     }
     rule_save(actor=admin, area=county, data=data)
+
+
+def seed_history(users: dict[str, User], *, seed: int) -> dict[str, int | str]:
+    """Quota rules, then the focus village's visits, plans and check-ins; each step skipped when done before."""
+    from .support import seed_checkins, seed_plans
+
+    rules = ensure_quota_rules(users["admin"])
+    visits = seed_visits(users, seed=seed)
+    plans, measures = seed_plans(users["stationed"], seed=seed)
+    checkins = seed_checkins([users["stationed"], users["grid"], users["village"]], seed=seed)
+    return {
+        "rules": rules,
+        "visits": len(visits),
+        "plans": plans,
+        "measures": measures,
+        "checkins": checkins,
+        "figures": refresh_figures(visits),
+    }

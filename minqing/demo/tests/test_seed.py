@@ -100,4 +100,35 @@ def test_the_demo_cadres_can_check_in_from_the_demo_machine(db):
     checkin, new = checkin_submit(user=grid, ip="127.0.0.1")
     assert checkin.ip == "127.0.0.1"
     assert new
-    assert CheckIn.objects.filter(user=grid, method="network").count() == 1
+    assert CheckIn.objects.filter(user=grid, method="network", date=checkin.date).count() == 1
+
+
+def test_a_large_county_recounts_the_focus_village_only_and_gets_the_same_figures(db, monkeypatch):
+    """Above ``REBUILD_LIMIT`` households only the focus village's figures are refreshed, as the per-visit
+    path would: every household of the village gets its stat row, with the figures a full recount gives."""
+    from minqing.compliance.models import CadreDayTally, HouseholdVisitStat, VisitTally
+    from minqing.compliance.services import stats_rebuild
+    from minqing.demo import figures as demo_figures
+    from minqing.visits.models import Visit
+
+    monkeypatch.setattr(demo_figures, "REBUILD_LIMIT", 0)
+    out = StringIO()
+    call_command("seed_demo", households=300, stdout=out)
+    assert "compliance_rebuild" in out.getvalue()
+    visited = set(Visit.objects.values_list("household_id", flat=True))
+    village = set(Household.objects.filter(area_path__startswith=FOCUS_VILLAGE).values_list("pk", flat=True))
+    assert set(HouseholdVisitStat.objects.values_list("household_id", flat=True)) == village > visited
+
+    def figures() -> tuple[set, set, set]:
+        return (
+            set(
+                HouseholdVisitStat.objects.filter(household_id__in=village).values_list("pk", "last_visit_id")
+            ),
+            set(VisitTally.objects.values_list("household_id", "author_id", "month", "visits")),
+            set(CadreDayTally.objects.values_list("author_id", "day", "visits")),
+        )
+
+    refreshed = figures()
+    assert all(refreshed)
+    stats_rebuild()
+    assert figures() == refreshed

@@ -13,7 +13,7 @@ from minqing.tags.models import PersonTag
 from minqing.tags.services import refresh_all, sync_catalog
 
 from ...areas import ensure_demo_areas
-from ...seed import link_demo_people, village_plan
+from ...seed import link_demo_people, seed_history, village_plan
 from ...users import DEMO_USERS, ensure_demo_users
 from ...writer import generate_registry
 
@@ -62,6 +62,18 @@ class Command(BaseCommand):
             totals = refresh_all()
             self.stdout.write(
                 f"计算 {totals['tags']} 个规则标签，共 {totals['added']:,} 条，用时 {time.monotonic() - started:.1f} 秒。"
+            )
+        started = time.monotonic()
+        history = seed_history(users, seed=seed)
+        if any(history.values()):
+            self.stdout.write(
+                "鱼塘村工作记录：{rules} 条考核规则、{visits:,} 条走访记录、{plans} 份帮扶计划（{measures} 项措施）、"
+                "{checkins} 次签到".format(**history)
+                + f"，用时 {time.monotonic() - started:.1f} 秒。"
+            )
+        if history["figures"] == "village":
+            self.stdout.write(
+                "只重算了鱼塘村的走访统计；全县统计请运行 manage.py compliance_rebuild（每晚自动运行）。"
             )
         self._print_logins()
 
