@@ -87,11 +87,10 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
         read_only_fields = fields
 
 
-class VisitCreateSerializer(serializers.Serializer[Any]):
+class VisitContentSerializer(serializers.Serializer[Any]):
     """Parsed input; the service checks everything else (scope, text, location, photos) with its messages."""
 
     client_id = serializers.UUIDField(help_text="客户端生成的记录编号（UUID），重复提交时返回已保存的记录")
-    household = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=VisitKind.choices)
     found = serializers.CharField(required=False, allow_blank=True, default="")
     done = serializers.CharField(required=False, allow_blank=True, default="")
@@ -101,35 +100,32 @@ class VisitCreateSerializer(serializers.Serializer[Any]):
     accuracy_m = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
 
 
-class VisitCreateSchema(VisitCreateSerializer):
-    """The create request as documented: the photos are read from the multipart body by the service."""
-
-    photos = serializers.ListField(
+def photos_field() -> serializers.ListField:
+    """As documented: the photos are read from the multipart body by the service."""
+    return serializers.ListField(
         child=serializers.FileField(), required=False, help_text="最多 9 张（multipart）"
     )
 
 
-class ReviseSerializer(serializers.Serializer[Any]):
+class VisitCreateSerializer(VisitContentSerializer):
+    household = serializers.IntegerField(min_value=1)
+
+
+class VisitCreateSchema(VisitCreateSerializer):
+    photos = photos_field()
+
+
+class ReviseSerializer(VisitContentSerializer):
     """A replacement entry: the visit's content again, with the reason (required for a correction)."""
 
-    client_id = serializers.UUIDField(help_text="客户端生成的记录编号（UUID），重复提交时返回已保存的记录")
-    kind = serializers.ChoiceField(choices=VisitKind.choices)
-    found = serializers.CharField(required=False, allow_blank=True, default="")
-    done = serializers.CharField(required=False, allow_blank=True, default="")
-    raised = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     keep_photos = serializers.BooleanField(
         required=False, default=True, help_text="不上传新照片时沿用原记录的照片（默认是）"
     )
-    latitude = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
-    longitude = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
-    accuracy_m = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
 
 
 class ReviseSchema(ReviseSerializer):
-    photos = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="最多 9 张（multipart）"
-    )
+    photos = photos_field()
 
 
 class WithdrawSerializer(serializers.Serializer[Any]):
