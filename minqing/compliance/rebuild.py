@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, DateTimeField, Max
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDay, TruncMonth
 
 from minqing.core import codes
@@ -69,11 +70,19 @@ def rebuild_all(connection: Any) -> dict[str, int]:
             list(last_params),
         )
         out["visited"] = cursor.rowcount
-        counted_ids, ids_params = Visit.objects.counted().values("household_id").query.sql_with_params()
+        # NOT EXISTS, correlated on the household (an anti-join on the visits' household index): a NOT IN over
+        # millions of visits is a nested scan on PostgreSQL once the list no longer fits in work_mem.
+        any_counted, any_params = (
+            Visit.objects.counted()
+            .filter(household_id=RawSQL(f"{t['stat']}.household_id", ()))  # noqa: S611 - a table name
+            .order_by()
+            .values("pk")
+            .query.sql_with_params()
+        )
         cursor.execute(
             f"UPDATE {t['stat']} SET last_visit_at = NULL, last_visit_id = NULL "  # noqa: S608
-            f"WHERE last_visit_at IS NOT NULL AND household_id NOT IN ({counted_ids})",
-            list(ids_params),
+            f"WHERE last_visit_at IS NOT NULL AND NOT EXISTS ({any_counted})",
+            list(any_params),
         )
         out["cleared"] = cursor.rowcount
         month_sql, month_params = (

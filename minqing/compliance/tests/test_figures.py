@@ -156,3 +156,14 @@ def test_due_list_oldest_first_never_visited_first(world, half_year):
     HouseholdVisitStat.objects.filter(pk__in=[world.hv.pk, world.h2.pk]).update(last_visit_at=None)
     d = due.due_list(world.users.above, periods.today())
     assert [s.household_id for s in d.households_week][:3] == [world.hv.pk, world.h2.pk, world.h3.pk]
+
+
+def test_rebuild_clears_a_last_visit_that_no_counted_visit_backs(world, half_year):
+    from django.utils import timezone
+
+    never = HouseholdVisitStat.objects.filter(last_visit_at__isnull=True).first()
+    assert never is not None
+    HouseholdVisitStat.objects.filter(pk=never.pk).update(last_visit_at=timezone.now())
+    out = services.stats_rebuild()
+    assert out["cleared"] == 1
+    assert HouseholdVisitStat.objects.get(pk=never.pk).last_visit_at is None
