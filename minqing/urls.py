@@ -18,6 +18,8 @@ urlpatterns = [
     path("exports/", include("minqing.exports.urls")),
     path("jobs/", include("minqing.jobs.urls")),
     path("visits/", include("minqing.visits.urls")),
+    path("tickets/", include("minqing.tickets.urls")),
+    path("desk/", include("minqing.desk.urls")),
     path("compliance/", include("minqing.compliance.urls")),
     path("checkins/", include("minqing.checkins.urls")),
     path("assistance/", include("minqing.assistance.urls")),

@@ -16,6 +16,12 @@ Actions:
 - ``manage``  users, code tables, tags and imports of the area
 - ``visit``   log visits (走访记录/帮扶日志) to the area's households
 - ``assist``  pair cadres with the area's households and keep their assistance plans (结对帮扶, 帮扶计划)
+- ``handle``  work on the resident requests (诉求工单) routed to the area's level (village or township handler);
+              department staff get no area right: they handle through their department's handler rows
+              (``tickets.models``), the paired cadre through a personal handler row
+- ``dispatch`` file requests for anyone in the area and route them (派单), review returns (退单), record
+              visit-backs (回访) and archive; the hotline desk holds it for the whole county
+- ``supervise`` raise 督办 on overdue requests of the area and decide extension requests from below
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ ACTIONS = (
     "manage",
     "visit",
     "assist",
+    "handle",
+    "dispatch",
+    "supervise",
 )
 
 # The permission table of the docs (README "Roles"). A role grants its actions only inside the
@@ -56,21 +65,36 @@ ACTIONS = (
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({"view", "lookup", "change", "reveal", "health", "minors", "visit"}),
     Role.VILLAGE_CADRE: frozenset(
-        {"view", "lookup", "change", "reveal", "health", "minors", "export", "visit", "assist"}
+        {
+            "view",
+            "lookup",
+            "change",
+            "reveal",
+            "health",
+            "minors",
+            "export",
+            "visit",
+            "assist",
+            "handle",
+            "dispatch",
+        }
     ),
     # Stationed cadres read their village and visit its households; the households paired with them
     # are editable (``assistance``), and they keep those households' plans.
     Role.STATIONED_CADRE: frozenset({"view", "lookup", "reveal", "health", "minors", "visit"}),
     Role.TOWNSHIP_STAFF: frozenset(
         {"view", "lookup", "change", "reveal", "health", "minors", "export", "visit", "assist"}
+        | {"handle", "dispatch", "supervise"}
     ),
     # County leaders and supervisors read files but not health data nor minors' identifiers: they need
     # no person's diagnosis and no child's ID number.
-    Role.COUNTY_LEADER: frozenset({"view", "lookup", "export"}),
-    # Department staff see households only through the requests routed to their department.
+    Role.COUNTY_LEADER: frozenset({"view", "lookup", "export", "supervise"}),
+    # Department staff hold no area right: they read households only through the requests routed to their
+    # department and the households paired with them (``registry.models.paired``).
     Role.DEPARTMENT_STAFF: frozenset(),
-    Role.SERVICE_DESK: frozenset({"lookup"}),
-    Role.SUPERVISOR: frozenset({"view", "lookup", "audit"}),
+    # The hotline desk files and routes requests county-wide and follows them up; it reads requests, not files.
+    Role.SERVICE_DESK: frozenset({"lookup", "dispatch", "supervise"}),
+    Role.SUPERVISOR: frozenset({"view", "lookup", "audit", "supervise"}),
     Role.DATA_ADMIN: frozenset(
         {"view", "lookup", "change", "reveal", "health", "minors", "export", "audit", "manage", "assist"}
     ),

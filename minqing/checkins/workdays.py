@@ -1,8 +1,8 @@
-"""The working days of a month by the Chinese official calendar (法定节假日与调休), from ``chinesecalendar``.
+"""The working days of a month by the Chinese official calendar (法定节假日与调休), from ``core.workdays``.
 
-The package carries the State Council's holiday notices year by year (2004 to the year after its release). For
-a year it does not know yet, Monday to Friday are counted and the page says so (``exact`` is False): update the
-package when the next year's notice is out.
+The ``chinesecalendar`` package carries the State Council's holiday notices year by year. For a year it does not
+know yet, Monday to Friday are counted and the page says so (``exact`` is False): update the package when the
+next year's notice is out.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-import chinese_calendar  # type: ignore[import-untyped]
+from minqing.core.workdays import workday_info
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,8 @@ class Month:
 
 
 def is_workday(day: datetime.date) -> tuple[bool, bool]:
-    """(whether ``day`` is a working day, whether the official calendar knew the year)."""
-    try:
-        return bool(chinese_calendar.is_workday(day)), True
-    except NotImplementedError:  # a year the package has no holiday notice for
-        return day.weekday() < 5, False
+    """(whether ``day`` is a working day, whether the official calendar knew the year): ``core.workdays``."""
+    return workday_info(day)
 
 
 def month_of(first: datetime.date) -> Month:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import uuid
 from datetime import date
 
 import pytest
@@ -35,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from minqing.accounts.roles import Role
-from minqing.accounts.tests.factories import UserFactory, assign
+from minqing.accounts.tests.factories import DepartmentFactory, UserFactory, assign
 from minqing.core.idnumber import make_id_number
 from minqing.registry.models import House, Household, Person, Place
 from minqing.registry.tests.factories import HouseholdFactory
@@ -73,8 +74,23 @@ def wsgi_in_test_transaction():
         signals.request_finished.connect(close_old_connections)
 
 
+def _ticket(actor, household):
+    """A dispatched request of the household (the seeded 医疗健康 category, routed to a department)."""
+    from minqing.tickets import services
+    from minqing.tickets.models import Category, RoutingRule
+
+    category = Category.objects.get(code="01")
+    rule, _created = RoutingRule.objects.get_or_create(category=category, area_path="")
+    rule.departments.set([actor.active_assignments()[0].department or DepartmentFactory()])
+    data = {"channel": "hotline", "kind": "help", "category": category.pk, "household": household.pk}
+    ticket, _created = services.file_ticket(
+        actor=actor, data={**data, "description": "需要就医帮助"}, client_id=uuid.uuid4()
+    )
+    return ticket
+
+
 @pytest.fixture
-def targets(tree, records):
+def targets(tree, records, users):
     """Real rows for the path parameters (the first of each visible to the village cadre, the others not)
     and the references written into bodies."""
     house = House.objects.create(
@@ -93,7 +109,9 @@ def targets(tree, records):
         area=tree.x, area_path=tree.x.code, name="远方村卫生室", place_type="clinic", address="远方村口"
     )
     second = HouseholdFactory(number="5206221022110002", area=tree.v2, grid=tree.vg2, head_name="龙二户")
+    tickets = [_ticket(users.desk, household) for household in (records.hv, records.hx)]
     return {
+        "tickets": [tickets[0].pk, tickets[0].pk, tickets[1].pk],
         "households": [records.hv.pk, records.hv.pk, records.hw.pk, records.hx.pk],
         "persons": [records.pv.pk, records.pv.pk, records.pw.pk, records.px.pk],
         "houses": [house.pk, house.pk, other_house.pk],

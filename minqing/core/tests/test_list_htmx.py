@@ -32,6 +32,7 @@ LIST_PAGES = {
     "checkins:rules": "",
     "assistance:pairings": "",
     "assistance:mine": "",
+    "tickets:list": "?tab=area",
 }
 HTMX = {"HTTP_HX_REQUEST": "true"}
 RESTORE = {**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
@@ -89,5 +90,6 @@ def test_every_list_route_is_listed():
         "visits:new",
     }
     not_lists |= {"compliance:due", "compliance:rules"}  # a cadre's own short lists, the rule list (no pager)
+    not_lists |= {"tickets:new", "tickets:stats", "desk:index"}  # a form, a table of figures, the desk
     html_lists = {n for n in LIST_ROUTES if not n.startswith("api:") and not n.endswith("_create")}
     assert html_lists - not_lists == set(LIST_PAGES)

@@ -106,6 +106,12 @@ LIST_ROUTES = [
     "visits:list",
     "visits:new",
     "api:visit-list",
+    "tickets:list",
+    "tickets:new",
+    "tickets:stats",
+    "api:ticket-list",
+    "api:ticket-categories",
+    "desk:index",
 ]
 # Routes whose scoping has its own tests (objects that only their owner or a tag code identify).
 TESTED_ELSEWHERE = {
@@ -151,6 +157,39 @@ TESTED_ELSEWHERE = {
     "api:visit-withdraw": "minqing/visits/tests/test_api.py",
     "api:visit-revise": "minqing/visits/tests/test_api.py",
     "api:visit-photo": "minqing/visits/tests/test_api.py",
+    # Tickets, the proposed route and every transition, role by role: minqing/tickets/tests/test_pages.py, test_api.py.
+    "tickets:detail": "minqing/tickets/tests/test_pages.py",
+    "tickets:route": "minqing/tickets/tests/test_pages.py",
+    "tickets:accept": "minqing/tickets/tests/test_pages.py",
+    "tickets:reply": "minqing/tickets/tests/test_pages.py",
+    "tickets:resolve": "minqing/tickets/tests/test_pages.py",
+    "tickets:escalate": "minqing/tickets/tests/test_pages.py",
+    "tickets:return": "minqing/tickets/tests/test_pages.py",
+    "tickets:review_return": "minqing/tickets/tests/test_pages.py",
+    "tickets:dispatch": "minqing/tickets/tests/test_pages.py",
+    "tickets:request_extension": "minqing/tickets/tests/test_pages.py",
+    "tickets:decide_extension": "minqing/tickets/tests/test_pages.py",
+    "tickets:visit_back": "minqing/tickets/tests/test_pages.py",
+    "tickets:archive": "minqing/tickets/tests/test_pages.py",
+    "tickets:supervise": "minqing/tickets/tests/test_pages.py",
+    "api:ticket-detail": "minqing/tickets/tests/test_api.py",
+    "api:ticket-route": "minqing/tickets/tests/test_api.py",
+    "api:ticket-close-on-phone": "minqing/tickets/tests/test_api.py",
+    "api:ticket-accept": "minqing/tickets/tests/test_api.py",
+    "api:ticket-reply": "minqing/tickets/tests/test_api.py",
+    "api:ticket-resolve": "minqing/tickets/tests/test_api.py",
+    "api:ticket-escalate": "minqing/tickets/tests/test_api.py",
+    "api:ticket-return": "minqing/tickets/tests/test_api.py",
+    "api:ticket-review-return": "minqing/tickets/tests/test_api.py",
+    "api:ticket-dispatch": "minqing/tickets/tests/test_api.py",
+    "api:ticket-request-extension": "minqing/tickets/tests/test_api.py",
+    "api:ticket-decide-extension": "minqing/tickets/tests/test_api.py",
+    "api:ticket-visit-back": "minqing/tickets/tests/test_api.py",
+    "api:ticket-archive": "minqing/tickets/tests/test_api.py",
+    "api:ticket-supervise": "minqing/tickets/tests/test_api.py",
+    # The desk's filing form and its screen-pop API, role by role: minqing/desk/tests/test_desk.py.
+    "desk:file": "minqing/desk/tests/test_desk.py",
+    "api:desk-caller": "minqing/desk/tests/test_desk.py",
 }
 # Routes with no scoped data (login, schema, docs, health, language switch, third-party admin).
 UNSCOPED = {
