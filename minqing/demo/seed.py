@@ -109,14 +109,20 @@ def demo_checkin_rule(admin: User) -> None:
 
 
 def seed_history(users: dict[str, User], *, seed: int) -> dict[str, int | str]:
-    """Quota rules, then the focus village's visits, plans and check-ins; each step skipped when done before."""
+    """Quota rules, then the focus village's visits, plans and check-ins, the routing rules of requests and a
+    few requests; each step skipped when done before."""
+    from .requests import ensure_routing_rules, seed_requests
     from .support import seed_checkins, seed_plans
 
     rules = ensure_quota_rules(users["admin"])
     visits = seed_visits(users, seed=seed)
     plans, measures = seed_plans(users["stationed"], seed=seed)
     checkins = seed_checkins([users["stationed"], users["grid"], users["village"]], seed=seed)
+    routes = ensure_routing_rules()
+    requests = seed_requests(users)
     return {
+        "routes": routes,
+        "requests": requests,
         "rules": rules,
         "visits": len(visits),
         "plans": plans,

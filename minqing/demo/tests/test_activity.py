@@ -24,6 +24,8 @@ from minqing.compliance.models import QuotaRule
 from minqing.demo import activity
 from minqing.demo.areas import FOCUS_VILLAGE
 from minqing.registry.models import Household
+from minqing.tickets import services as tickets
+from minqing.tickets.models import Category, HandlerRole, RoutingRule, Status, Ticket
 from minqing.visits.models import Visit
 from minqing.visits.services import visits_verify
 
@@ -38,6 +40,8 @@ def counts() -> dict[str, int]:
         "checkins": CheckIn.objects.count(),
         "rules": QuotaRule.objects.count(),
         "pairings": Pairing.objects.count(),
+        "tickets": Ticket.objects.count(),
+        "routes": RoutingRule.objects.count(),
     }
 
 
@@ -157,3 +161,33 @@ def test_the_township_page_shows_coverage_and_paired_households_behind_and_on_tr
     last_month = periods.containing(periods.add_months(timezone.localdate(), -1), 1)
     month = selectors.summary(township, selectors.pick_area(township, ""), last_month)
     assert month.paired_total == 20 and 0 < month.paired_behind_count < 20
+
+
+def test_requests_are_routed_and_some_handled(seeded, users):
+    assert "19 条诉求派单规则、6 件诉求" in seeded["output"]
+    statuses = Counter(Ticket.objects.values_list("status", flat=True))
+    assert statuses[Status.ARCHIVED] == 1 and statuses[Status.RESOLVED] == 1
+    assert statuses[Status.NEW] == 1  # 其他 has no rule: the desk's triage queue
+    medical = Ticket.objects.get(description__startswith="老人慢阻肺")
+    assert medical.satisfaction == "satisfied"
+
+
+def test_the_desk_files_a_medical_request_that_reaches_the_department_and_the_paired_cadre(users):
+    household = Household.objects.filter(responsible_cadre=users["stationed"]).first()
+    ticket, created = tickets.file_ticket(
+        actor=users["desk"],
+        data={
+            "channel": "hotline",
+            "kind": "help",
+            "category": Category.objects.get(code="01").pk,
+            "urgency": "normal",
+            "household": household.pk,
+            "description": "家中老人高血压，需要医生上门随访。",
+        },
+        client_id="5b6f1d2e-0000-4000-8000-000000000001",
+    )
+    assert created and ticket.status == Status.DISPATCHED
+    handlers = {
+        (h.role, h.department.code if h.department else h.user.username) for h in ticket.handlers.all()
+    }
+    assert handlers == {(HandlerRole.LEAD, "health"), (HandlerRole.PAIRED_CADRE, "stationed")}

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         if any(history.values()):
             self.stdout.write(
                 "鱼塘村工作记录：{rules} 条考核规则、{visits:,} 条走访记录、{plans} 份帮扶计划（{measures} 项措施）、"
-                "{checkins} 次签到".format(**history)
+                "{checkins} 次签到、{routes} 条诉求派单规则、{requests} 件诉求".format(**history)
                 + f"，用时 {time.monotonic() - started:.1f} 秒。"
             )
         if history["figures"] == "village":
