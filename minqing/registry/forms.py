@@ -39,20 +39,22 @@ class PlacedForm(SensitiveInputsMixin, BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.lock_sensitive(user)
+        # The record's own place stays selectable: a record edited (or a house added to a household) by its
+        # paired cadre (``models.paired``) lies outside their change scope; the view placed it, not the user.
+        keep_area = self.instance.area_id if self.instance.pk else self.initial.get("area")
+        keep_grid = self.instance.grid_id if self.instance.pk else self.initial.get("grid")
         if "area" in self.fields:
             self.fields["area"] = AreaChoiceField(
-                scoped_areas(
-                    user, ("village", "group"), keep=self.instance.area_id if self.instance.pk else None
-                ),
+                scoped_areas(user, ("village", "group"), keep=keep_area),
                 label=_("所属区域"),
                 initial=self.initial.get("area"),
             )
         if "grid" in self.fields:
+            grids = Area.objects.visible_to(user, "view")
+            if keep_grid:
+                grids = Area.objects.filter(Q(pk__in=grids.values("pk")) | Q(pk=keep_grid))
             self.fields["grid"] = AreaChoiceField(
-                Area.objects.visible_to(user, "view")
-                .filter(level="grid")
-                .select_related("parent")
-                .order_by("code"),
+                grids.filter(level="grid").select_related("parent").order_by("code"),
                 label=_("所属网格"),
                 required=False,
                 initial=self.initial.get("grid"),

@@ -131,3 +131,15 @@ def test_an_unpaired_official_sees_nothing(login, users, records):
     for url in (reverse("visits:list"), reverse("compliance:due"), reverse("visits:new")):
         assert client.get(url).status_code == 403, url
     assert client.get(reverse("registry:household", args=[records.hv.pk])).status_code == 404
+
+
+def test_the_official_saves_the_paired_household(login, records, paired):
+    from minqing.core.tests.cases import form_data
+
+    official, *_ = paired
+    client = login(official)
+    url = reverse("registry:household_edit", args=[records.hv.pk])
+    form = client.get(url).context["form"]
+    response = client.post(url, form_data(form, address="鱼塘村一组10号", version=1))
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    assert Household.objects.get(pk=records.hv.pk).address == "鱼塘村一组10号"

@@ -16,7 +16,7 @@ from minqing.accounts.tests.factories import UserFactory, assign
 from minqing.assistance import services
 from minqing.core.tests.cases import form_data
 from minqing.registry import services as registry
-from minqing.registry.models import Household, Person
+from minqing.registry.models import House, Household, Person
 from minqing.registry.tests.factories import HouseholdFactory, PersonFactory
 
 TODAY = timezone.localdate()
@@ -174,3 +174,29 @@ def test_household_page_shows_edit_for_the_paired_household_only(login, records,
     assert edit in client.get(reverse("registry:household", args=[records.hv.pk])).content.decode()
     body = client.get(reverse("registry:household", args=[other.pk])).content.decode()
     assert reverse("registry:household_edit", args=[other.pk]) not in body
+
+
+def test_a_house_for_the_paired_household_only(login, records, paired):
+    stationed, other, *_ = paired
+    client = login(stationed)
+    url = reverse("registry:house_create")
+    assert client.get(url).status_code == 403  # no area-wide change right: no free-standing house
+    assert client.get(url, {"household": other.pk}).status_code == 403
+    assert client.get(url, {"household": records.hw.pk}).status_code == 404
+    form = client.get(url, {"household": records.hv.pk}).context["form"]
+    response = client.post(
+        f"{url}?household={records.hv.pk}", form_data(form, address="鱼塘村一组8号附房", structure="")
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    house = House.objects.get(address="鱼塘村一组8号附房")
+    assert (house.household_id, house.area_id) == (records.hv.pk, records.hv.area_id)
+    api = client.post(
+        reverse("api:house-list"),
+        {"household": records.hv.pk, "address": "一组8号猪圈"},
+        content_type="application/json",
+    )
+    assert api.status_code == 201, api.content
+    refused = client.post(
+        reverse("api:house-list"), {"household": other.pk, "address": "x"}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "household" in refused.json()["errors"]

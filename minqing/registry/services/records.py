@@ -18,10 +18,17 @@ if TYPE_CHECKING:
 
 
 def _record_create(
-    model: type[models.Model], *, actor: User, data: dict[str, Any], fields: list[str], verb: str
+    model: type[models.Model],
+    *,
+    actor: User,
+    data: dict[str, Any],
+    fields: list[str],
+    verb: str,
+    placed_by_household: bool = False,
 ):
-    check_area(actor, data.get("area"))
-    check_grid(actor, data.get("grid"))
+    if not placed_by_household:  # else the household's change right (checked by the caller) covers its place
+        check_area(actor, data.get("area"))
+        check_grid(actor, data.get("grid"))
     obj = model(**{k: v for k, v in data.items() if k in fields})
     obj.place_paths()
     validate(obj)
@@ -75,7 +82,14 @@ def house_create(*, actor: User, data: dict[str, Any]) -> House:
     if household is not None:
         household = changeable(actor, Household, household)
         data = {**data, "area": household.area, "grid": household.grid}
-    return _record_create(House, actor=actor, data=data, fields=HOUSE_FIELDS, verb="registry.house.created")
+    return _record_create(
+        House,
+        actor=actor,
+        data=data,
+        fields=HOUSE_FIELDS,
+        verb="registry.house.created",
+        placed_by_household=household is not None,
+    )
 
 
 @transaction.atomic

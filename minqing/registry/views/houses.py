@@ -59,9 +59,10 @@ def _household_from_query(request) -> Household | None:
 
 @login_required
 def house_create(request):
-    if not request.user.can("change"):
-        raise PermissionDenied
+    # A house of a given household needs the change right on that household only (its paired cadre has it).
     household = _household_from_query(request)
+    if household is None and not request.user.can("change"):
+        raise PermissionDenied
     initial = {"area": household.area_id, "grid": household.grid_id} if household else {}
     form = HouseForm(request.POST or None, user=request.user, initial=initial)
     if household:  # The service places the house where its household is.
