@@ -78,7 +78,9 @@ def _ticket(actor, household):
     """A dispatched request of the household (the seeded 医疗健康 category, routed to a department)."""
     from minqing.tickets import services
     from minqing.tickets.models import Category, RoutingRule
+    from minqing.tickets.tests.conftest import ensure_seeded
 
+    ensure_seeded()  # the catalogue comes from a migration: an earlier transactional test may have flushed it
     category = Category.objects.get(code="01")
     rule, _created = RoutingRule.objects.get_or_create(category=category, area_path="")
     rule.departments.set([actor.active_assignments()[0].department or DepartmentFactory()])

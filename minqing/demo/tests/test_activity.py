@@ -26,6 +26,7 @@ from minqing.demo.areas import FOCUS_VILLAGE
 from minqing.registry.models import Household
 from minqing.tickets import services as tickets
 from minqing.tickets.models import Category, HandlerRole, RoutingRule, Status, Ticket
+from minqing.tickets.tests.conftest import ensure_seeded
 from minqing.visits.models import Visit
 from minqing.visits.services import visits_verify
 
@@ -48,6 +49,7 @@ def counts() -> dict[str, int]:
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_seeded()  # the request catalogue comes from a migration: an earlier transactional test flushed it
         out = StringIO()
         call_command("seed_demo", households=HOUSEHOLDS, stdout=out)
         first = counts()
