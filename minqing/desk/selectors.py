@@ -3,8 +3,8 @@ tickets and recent visits — each read through the operator's own scope, never 
 
 The service desk holds ``lookup`` (basic, masked information) and ``dispatch`` (tickets) over the county:
 the card and the paired cadre's name come through ``lookup``, the tickets through the tickets' ``view``
-(which the desk's ``dispatch`` opens), and the visits through the visits' ``view`` (which the desk does not
-hold, so it sees none; a village cadre at the desk sees its village's).
+(which the desk's ``dispatch`` opens), and the recent visits through ``lookup`` too — their date, kind and
+visitor only, never what was found or done (the page and the API show nothing else of them).
 """
 
 from __future__ import annotations
@@ -87,9 +87,10 @@ def caller(*, user: User, raw: str) -> Caller:
         tickets.setdefault(ticket.household_id or 0, []).append(ticket)
     visits: dict[int, list[Visit]] = {}
     for visit in (
-        Visit.objects.visible_to(user, "view")
+        Visit.objects.visible_to(user, LOOKUP)
         .filter(household_id__in=ids)
         .current()
+        .only("id", "household_id", "kind", "author_name", "created_at")
         .order_by("-created_at", "-id")[: MAX_VISITS * MAX_HOUSEHOLDS]
     ):
         visits.setdefault(visit.household_id, []).append(visit)

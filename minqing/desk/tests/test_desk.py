@@ -58,7 +58,9 @@ def test_screen_pop_shows_card_cadre_and_open_tickets(client, users, records, me
     assert "龙在内" in body and records.hv.number in body
     assert str(stationed) in body and medical.number in body
     assert mask_phone(PHONE) in body  # the members' phones, masked
-    assert response.context["caller"].households[0].visits == []  # the desk reads no visit log
+    # The desk sees that the household was visited, when, how and by whom — not what was found or done.
+    assert response.context["caller"].households[0].visits == [visit]
+    assert visit.found not in body
     assert response.context["values"]["household"] == str(records.hv.pk)
     assert AuditEvent.objects.filter(verb="lookup").count() == before + 1
     client.force_login(users.inside)  # a village cadre at the desk reads its village's visits
@@ -201,7 +203,7 @@ def test_desk_queries_are_bounded(client, users, records, medical, file, cats, d
 # -------------------------------------------------------------------------------------------------- API
 
 
-def test_screen_pop_api(users, records, medical, stationed):  # noqa: F811
+def test_screen_pop_api(users, records, medical, stationed, visit):  # noqa: F811
     api = APIClient()
     api.force_authenticate(users.desk)
     response = api.get(f"/api/v1/desk/callers/{PHONE}/")
@@ -212,7 +214,8 @@ def test_screen_pop_api(users, records, medical, stationed):  # noqa: F811
     assert household["id"] == records.hv.pk and household["matched"] == ["龙在内"]
     assert household["paired_cadre"] == {"id": stationed.pk, "name": str(stationed)}
     assert [t["number"] for t in household["open_tickets"]] == [medical.number]
-    assert household["recent_visits"] == []
+    assert [v["kind"] for v in household["recent_visits"]] == ["home"]
+    assert set(household["recent_visits"][0]) == {"id", "kind", "author_name", "created_at"}
     assert api.get("/api/v1/desk/callers/123/").status_code == 400
     assert "errors" in api.get("/api/v1/desk/callers/龙在内/").json()
     api.force_authenticate(users.neighbour)
