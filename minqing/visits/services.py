@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from minqing.core import audit, geo, hashchain
 from minqing.core.editing import validate
+from minqing.core.idempotency import parse_client_id
 from minqing.registry.models import Household
 
 from .models import EntryType, Visit, VisitKind, VisitPhoto
@@ -44,16 +45,6 @@ MAX_TEXT = 2000
 
 def superseded_message() -> str:
     return _("这条记录已被修改、更正或撤回，请在最新的一条记录上操作。")
-
-
-def parse_client_id(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value or "").strip())
-    except ValueError as error:
-        raise ValidationError(
-            {"client_id": _("缺少或无效的记录编号（client_id，UUID 格式），请刷新页面后重新提交。")},
-            code="client_id",
-        ) from error
 
 
 def visit_household(actor: User, household: Household | int) -> Household:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from minqing.areas.models import Area
 from minqing.core import geo
 from minqing.core.editing import validate
+from minqing.core.idempotency import parse_client_id
 from minqing.core.scoping import ALL, path_allowed
 from minqing.core.workdays import calendar_knows
 from minqing.registry.models import Household, Person
@@ -31,16 +32,6 @@ from .routing import Route, apply_route, check_dispatch_route, propose_route
 
 if TYPE_CHECKING:
     from minqing.accounts.models import User
-
-
-def parse_client_id(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value or "").strip())
-    except ValueError as error:
-        raise ValidationError(
-            {"client_id": _("缺少或无效的提交编号（client_id，UUID 格式），请刷新页面后重新提交。")},
-            code="client_id",
-        ) from error
 
 
 def _choice(data: Mapping[str, Any], name: str, choices: Any, message: str, default: str = "") -> str:
