@@ -150,6 +150,31 @@ def validate(
         raise ValidationError(errors)
 
 
+def free_text(value: Any, name: str, label: str, *, limit: int, required: bool = False) -> str:
+    """One free-text input of a service (a note, a reason, a reply), stripped and checked like a text column:
+    required, at most ``limit`` characters, and no ID or phone number in it (free text is shown in clear)."""
+    found = str(value or "").strip()
+    if required and not found:
+        raise ValidationError({name: _("请填写%(field)s。") % {"field": label}}, code="required")
+    if len(found) > limit:
+        raise ValidationError(
+            {
+                name: _("“%(field)s”最多 %(limit)s 字，现有 %(count)s 字。")
+                % {"field": label, "limit": limit, "count": len(found)}
+            },
+            code="max_length",
+        )
+    if contains_id_or_phone(found):
+        raise ValidationError({name: embedded_number_message(label)}, code="embedded_number")
+    return found
+
+
+def embedded_number_message(label: Any) -> str:
+    return _("请不要在“%(field)s”中填写身份证号或电话号码：它们有专门的字段，加密保存并脱敏显示。") % {
+        "field": label
+    }
+
+
 def embedded_number_errors(
     obj: models.Model, exclude: Iterable[str] | None = None
 ) -> dict[str, ValidationError]:
@@ -169,8 +194,6 @@ def embedded_number_errors(
         value = getattr(obj, field.attname)
         if isinstance(value, str) and value and contains_id_or_phone(value):
             errors[field.name] = ValidationError(
-                _("请不要在“%(field)s”中填写身份证号或电话号码：它们有专门的字段，加密保存并脱敏显示。")
-                % {"field": field.verbose_name},
-                code="embedded_number",
+                embedded_number_message(field.verbose_name), code="embedded_number"
             )
     return errors

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.core import audit, geo, hashchain
-from minqing.core.editing import validate
+from minqing.core.editing import free_text, validate
 from minqing.core.idempotency import parse_client_id
 from minqing.registry.models import Household
 
@@ -67,16 +67,7 @@ def _location(data: Mapping[str, Any]) -> dict[str, Decimal | None]:
 
 
 def _text(data: Mapping[str, Any], name: str, label: str, limit: int = MAX_TEXT) -> str:
-    value = str(data.get(name) or "").strip()
-    if len(value) > limit:
-        raise ValidationError(
-            {
-                name: _("“%(field)s”最多 %(limit)s 字，现有 %(count)s 字。")
-                % {"field": label, "limit": limit, "count": len(value)}
-            },
-            code="max_length",
-        )
-    return value
+    return free_text(data.get(name), name, label, limit=limit)
 
 
 def _content(data: Mapping[str, Any]) -> dict[str, Any]:

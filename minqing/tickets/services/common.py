@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minqing.core.editing import free_text
 from minqing.core.scoping import ALL
 from minqing.core.workdays import add_working_days
 
@@ -98,18 +99,8 @@ def check_transition(ticket: Ticket, action: str) -> None:
 
 
 def text(value: Any, name: str, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str:
-    found = str(value or "").strip()
-    if required and not found:
-        raise ValidationError({name: _("请填写%(field)s。") % {"field": label}}, code="required")
-    if len(found) > limit:
-        raise ValidationError(
-            {
-                name: _("“%(field)s”最多 %(limit)s 字，现有 %(count)s 字。")
-                % {"field": label, "limit": limit, "count": len(found)}
-            },
-            code="max_length",
-        )
-    return found
+    """Free text of a request or of a timeline line (``core.editing.free_text``)."""
+    return free_text(value, name, label, limit=limit, required=required)
 
 
 def pk_of(value: Any) -> int:
